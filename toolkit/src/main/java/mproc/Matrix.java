@@ -1,0 +1,110 @@
+package mproc;
+
+import java.util.SplittableRandom;
+
+/**
+ * The chapter's unit of CPU work: two seeded random {@code size x size} integer matrices (entries 1..10),
+ * multiplied {@code count} times.
+ *
+ * <p>The Python original builds unseeded matrices and returns one element of the last product, and crashes
+ * for {@code count = 0}. Here the matrices are seeded (same seed, same result in every process), every
+ * multiply feeds the returned checksum (so the JIT cannot skip any of them), and {@code count = 0} is
+ * defined: no multiply is done and the checksum is 0.
+ *
+ * <p>The kernel uses flat row-major arrays and the i-k-j loop order, so the innermost loop walks both the
+ * output row and a row of {@code b} contiguously.
+ */
+public final class Matrix {
+    /** The chapter's matrix size. */
+    public static final int SIZE = 20;
+    /** Largest accepted size: a 400x400 multiply already takes tens of milliseconds. */
+    public static final int MAX_SIZE = 400;
+    /** Largest accepted repeat count: about half an hour of work on one core. */
+    public static final long MAX_COUNT = 1_000_000_000L;
+    /** Seed used when none is given, so every worker multiplies the same matrices. */
+    public static final long DEFAULT_SEED = 42L;
+
+    private final int n;
+    private final int[] a;
+    private final int[] b;
+    private final int[] c;
+
+    private Matrix(int n, long seed) {
+        this.n = n;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        a = new int[n * n];
+        b = new int[n * n];
+        c = new int[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = 1 + rnd.nextInt(10);
+            b[i] = 1 + rnd.nextInt(10);
+        }
+    }
+
+    /** Two seeded random matrices of the given size, ready to be multiplied. */
+    public static Matrix random(int size, long seed) {
+        return new Matrix(checkSize(size), seed);
+    }
+
+    /**
+     * Multiplies the chapter's two seeded 20x20 matrices {@code count} times and returns the checksum.
+     * This is {@code do_something(count)} of the Python chapter.
+     */
+    public static long work(long count) {
+        return random(SIZE, DEFAULT_SEED).multiply(count);
+    }
+
+    /** Multiplies {@code count} times; returns the sum over all multiplies of one rotating element of the product. */
+    public long multiply(long count) {
+        checkCount(count);
+        long acc = 0;
+        int cells = n * n;
+        for (long k = 0; k < count; k++) {
+            multiplyOnce();
+            acc += c[(int) (k % cells)];
+        }
+        return acc;
+    }
+
+    /** The product of the two matrices, row-major (a fresh copy). */
+    public int[] product() {
+        multiplyOnce();
+        return c.clone();
+    }
+
+    public int size() {
+        return n;
+    }
+
+    private void multiplyOnce() {
+        final int n = this.n;
+        final int[] a = this.a, b = this.b, c = this.c;
+        for (int i = 0; i < n; i++) {
+            int row = i * n;
+            for (int j = 0; j < n; j++) c[row + j] = 0;
+            for (int k = 0; k < n; k++) {
+                int aik = a[row + k];
+                int brow = k * n;
+                for (int j = 0; j < n; j++) c[row + j] += aik * b[brow + j];
+            }
+        }
+    }
+
+    /** Validates a matrix size; the message says what is allowed. */
+    public static int checkSize(int size) {
+        if (size < 1 || size > MAX_SIZE) {
+            throw new IllegalArgumentException(
+                    "matrix size must be between 1 and " + MAX_SIZE + ", got " + size);
+        }
+        return size;
+    }
+
+    /** Validates a repeat count; the message says what is allowed. */
+    public static long checkCount(long count) {
+        if (count < 0 || count > MAX_COUNT) {
+            throw new IllegalArgumentException(
+                    "count must be between 0 and " + MAX_COUNT + " multiplies, got " + count);
+        }
+        return count;
+    }
+}

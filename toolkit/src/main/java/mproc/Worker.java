@@ -1,0 +1,514 @@
+package mproc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A worker JVM: Python's {@code multiprocessing.Process}, shaped like {@link Thread}.
+ *
+ * <pre>{@code
+ * Worker p = new Worker("myFunc process", MatrixTask.class, 1000);   // name, target, args
+ * Worker q = new Worker(MatrixTask.class, 1000);                      // default name Process-2
+ * p.start(); q.start();
+ * p.join();  q.join();
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Names: explicit, or {@code Process-N} where N counts every worker handle created in this JVM (as
+ *       Python counts every Process object, named or not). A subclass gets its class name:
+ *       {@code MyProcess-3}.</li>
+ *   <li>{@link #start()} launches a fresh JVM ({@code java -cp ... mproc.WorkerMain}); the child reads its
+ *       name, target and arguments (and a subclass's fields) as text from its stdin, then calls
+ *       {@link #run()}: the target's {@code run(args)}, or a subclass's override.</li>
+ *   <li>{@link #terminate()} sends SIGTERM (the child JVM runs its shutdown hooks, exit code 143 =
+ *       128 + 15); {@link #kill()} sends SIGKILL (nothing runs, 137 = 128 + 9). Python reports the same
+ *       two ends as -15 and -9. Either also ends the worker's own child processes.</li>
+ *   <li>The child's stdout and stderr are relayed to the parent's (see {@link Output}) and kept in
+ *       {@link #output()}.</li>
+ *   <li>Daemon workers are ended when the parent ends; a daemon child also exits on its own, within a
+ *       second, if its parent dies without cleaning up (SIGKILL). Non-daemon workers are waited for when
+ *       the parent exits normally, as Python waits for them.</li>
+ * </ul>
+ */
+public class Worker {
+    static final String MARKER = "\u0001mproc:";
+    static final String SPEC_END = "#mproc-spec-end";
+    private static final int MAX_KEPT_LINES = 100_000;
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Set<Worker> LIVE = ConcurrentHashMap.newKeySet();
+    private static volatile Worker current;
+
+    private transient String name;
+    private transient boolean daemon;
+    private transient String target;
+    private transient List<String> args = List.of();
+    private transient List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:-UsePerfData");
+    private transient Class<?> targetClass;
+
+    private transient volatile java.lang.Process process;
+    private transient final Lifetime lifetime = new Lifetime();
+    private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private transient final List<Thread> readers = new ArrayList<>();
+    private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
+
+    /** A worker whose {@link #run()} does nothing unless a subclass overrides it; default name. */
+    public Worker() {
+        int n = COUNTER.incrementAndGet();
+        this.name = defaultPrefix() + "-" + n;
+    }
+
+    /** A worker that runs {@code target} with {@code args}; default name {@code Process-N}. */
+    public Worker(Class<? extends Task> target, Object... args) {
+        this();
+        setTarget(target, args);
+    }
+
+    /** A named worker that runs {@code target} with {@code args}. */
+    public Worker(String name, Class<? extends Task> target, Object... args) {
+        this(target, args);
+        setName(name);
+    }
+
+    private String defaultPrefix() {
+        return getClass() == Worker.class ? "Process" : getClass().getSimpleName();
+    }
+
+    private void setTarget(Class<? extends Task> target, Object... args) {
+        Objects.requireNonNull(target, "target");
+        if (target.getName().startsWith("REPL.")) {
+            throw new IllegalArgumentException("task class " + target.getSimpleName() + " was defined in the notebook;"
+                    + " another JVM cannot load it. Use a compiled class (a toolkit task, or a class of a script).");
+        }
+        if (!Modifier.isPublic(target.getModifiers()) && target.getEnclosingClass() == null) {
+            throw new IllegalArgumentException("task class " + target.getName() + " must be public");
+        }
+        if (target.isMemberClass() && !Modifier.isStatic(target.getModifiers())) {
+            throw new IllegalArgumentException("task class " + target.getName() + " must be a static nested class");
+        }
+        this.targetClass = target;
+        this.target = target.getName();
+        List<String> a = new ArrayList<>();
+        for (Object o : args) {
+            if (!(o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof Character
+                    || o instanceof Enum<?>)) {
+                throw new IllegalArgumentException("argument " + o + " (" + (o == null ? "null" : o.getClass().getSimpleName())
+                        + ") cannot be sent to a worker JVM: pass strings, numbers, booleans or enums");
+            }
+            a.add(String.valueOf(o));
+        }
+        this.args = List.copyOf(a);
+    }
+
+    // ---------------------------------------------------------------- what runs in the child
+
+    /**
+     * What the worker JVM runs. By default, the target task with the arguments; a subclass may override
+     * it (Python's {@code Process.run}).
+     */
+    public void run() throws Exception {
+        if (target == null) return;
+        Class<?> c = Class.forName(target, true, Thread.currentThread().getContextClassLoader());
+        Constructor<?> ctor = c.getDeclaredConstructor();
+        ctor.setAccessible(true);
+        ((Task) ctor.newInstance()).run(args.toArray(String[]::new));
+    }
+
+    /** The worker this JVM is running, in a worker JVM; null in the parent. Python's {@code current_process()}. */
+    public static Worker current() {
+        return current;
+    }
+
+    /** This JVM's worker name, or {@code MainProcess} when not inside a worker (as in Python). */
+    public static String currentName() {
+        Worker w = current;
+        return w == null ? "MainProcess" : w.getName();
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    public String getName() {
+        return name;
+    }
+
+    public Worker setName(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("a worker name must not be empty");
+        this.name = name;
+        return this;
+    }
+
+    public boolean isDaemon() {
+        return daemon;
+    }
+
+    /** Marks the worker daemon (ended with its parent). Only before {@link #start()}, as in Python. */
+    public Worker setDaemon(boolean daemon) {
+        if (process != null) throw new IllegalStateException("cannot change daemon status of a started worker " + name);
+        this.daemon = daemon;
+        return this;
+    }
+
+    /** JVM options for the child (default: serial GC, 128 MB heap, no perf data file). */
+    public Worker setJvmOptions(List<String> options) {
+        if (process != null) throw new IllegalStateException("worker " + name + " already started");
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
+    public List<String> getJvmOptions() {
+        return jvmOptions;
+    }
+
+    /** The task arguments, as the child receives them. */
+    public List<String> getArgs() {
+        return args;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Starts the worker JVM. A worker can be started once. */
+    public synchronized Worker start() {
+        if (process != null) throw new IllegalStateException("cannot start a worker twice: " + name);
+        if (current != null && current == this) throw new IllegalStateException("a worker cannot start itself");
+        checkRecreatable(getClass());
+        Properties spec = spec();
+        List<String> cmd = command();
+        lifetime.requested = Instant.now();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start worker JVM " + name + ": " + e.getMessage(), e);
+        }
+        lifetime.spawned = Instant.now();
+        LIVE.add(this);
+        Shutdown.install();
+        readers.add(reader(process.getInputStream(), false));
+        readers.add(reader(process.getErrorStream(), true));
+        exited = process.onExit().thenRun(() -> {
+            lifetime.finished = Instant.now();
+            lifetime.exitCode = process.exitValue();
+            LIVE.remove(this);
+        });
+        OutputStream stdin = process.getOutputStream();
+        try {
+            Writer w = new java.io.OutputStreamWriter(stdin, StandardCharsets.UTF_8);
+            StringWriter sw = new StringWriter();
+            spec.store(sw, null);
+            w.write(sw.toString());
+            w.write(SPEC_END + "\n");
+            w.flush();
+            stdin.close();
+        } catch (IOException e) {
+            // the child died before reading its spec; its exit code will say so
+        }
+        return this;
+    }
+
+    /** The child JVM creates the worker anew from its class: say clearly when it cannot. */
+    private static void checkRecreatable(Class<?> c) {
+        if (c == Worker.class) return;
+        String what = "worker class " + c.getName();
+        if (c.getName().startsWith("REPL.")) {
+            throw new IllegalStateException(what + " was defined in the notebook; another JVM cannot load it."
+                    + " Subclass Worker in a compiled class (toolkit or script).");
+        }
+        if (c.isAnonymousClass() || c.isLocalClass() || (c.isMemberClass() && !Modifier.isStatic(c.getModifiers()))) {
+            throw new IllegalStateException(what + " must be a top-level or static nested class");
+        }
+        try {
+            c.getDeclaredConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(what + " needs a no-argument constructor: the worker JVM creates it"
+                    + " with that, then sets its fields");
+        }
+    }
+
+    private Properties spec() {
+        Properties p = new Properties();
+        p.setProperty("class", getClass().getName());
+        p.setProperty("name", name);
+        p.setProperty("daemon", Boolean.toString(daemon));
+        p.setProperty("parent.pid", Long.toString(ProcessHandle.current().pid()));
+        if (target != null) p.setProperty("target", target);
+        p.setProperty("args.count", Integer.toString(args.size()));
+        for (int i = 0; i < args.size(); i++) p.setProperty("args." + i, args.get(i));
+        Fields.encode(this, p);
+        return p;
+    }
+
+    List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());
+        cmd.add("-cp");
+        cmd.add(ChildClasspath.of(getClass(), targetClass));
+        cmd.add(WorkerMain.class.getName());
+        return cmd;
+    }
+
+    private Thread reader(InputStream in, boolean err) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith(MARKER)) {
+                        control(line.substring(MARKER.length()));
+                        continue;
+                    }
+                    if (lifetime.firstOutput == null) lifetime.firstOutput = Instant.now();
+                    if (lines.size() < MAX_KEPT_LINES) lines.add(line);
+                    synchronized (lines) {
+                        lines.notifyAll();
+                    }
+                    Output.emit(err, line);
+                }
+            } catch (IOException e) {
+                // pipe closed under us: the child is gone
+            }
+        }, "mproc-relay-" + name + (err ? "-err" : "-out"));
+        // non-daemon relays keep this JVM alive until a non-daemon worker ends, as Python waits for it
+        t.setDaemon(daemon);
+        t.start();
+        return t;
+    }
+
+    private void control(String msg) {
+        if (msg.startsWith("ready ")) {
+            long nanos = Long.parseLong(msg.substring(6).trim());
+            lifetime.ready = Instant.ofEpochSecond(0, nanos);
+        }
+    }
+
+    /** Waits for the worker to end; relays its output to the calling thread meanwhile. */
+    public void join() throws InterruptedException {
+        joinUntil(Long.MAX_VALUE);
+    }
+
+    /** Waits at most {@code timeout} for the worker to end; returns true if it has ended. */
+    public boolean join(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        if (nanos < 0) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        long now = System.nanoTime();
+        return joinUntil(nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos);
+    }
+
+    /** {@link #join(Duration)} in milliseconds, like {@link Thread#join(long)}. */
+    public boolean join(long millis) throws InterruptedException {
+        return join(Duration.ofMillis(millis));
+    }
+
+    private boolean joinUntil(long deadline) throws InterruptedException {
+        java.lang.Process p = process;
+        if (p == null) throw new IllegalStateException("cannot join a worker that was not started: " + name);
+        while (p.isAlive()) {
+            long left = deadline == Long.MAX_VALUE ? 50_000_000L : deadline - System.nanoTime();
+            if (left <= 0) {
+                Output.flush();
+                return false;
+            }
+            long ms = Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left)));
+            if (Output.mode() == Output.Mode.CALLER) Output.pump(ms);
+            else p.waitFor(ms, TimeUnit.MILLISECONDS);
+        }
+        // the process is gone: wait (briefly) for its last lines, so join() returns with all output shown
+        for (Thread t : readers) t.join(2_000);
+        exited.join(); // the exit time and code are recorded before join() returns
+        Output.flush();
+        return true;
+    }
+
+    /**
+     * Waits until the worker has printed a line containing {@code text} (relaying output meanwhile);
+     * false if it did not within {@code timeout} or ended first.
+     */
+    public boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
+        if (process == null) throw new IllegalStateException("worker " + name + " was not started");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = 0;
+        while (true) {
+            synchronized (lines) {
+                for (; seen < lines.size(); seen++) if (lines.get(seen).contains(text)) {
+                    Output.flush();
+                    return true;
+                }
+            }
+            if (!process.isAlive() && readers.stream().noneMatch(Thread::isAlive) && seen >= lines.size()) {
+                Output.flush();
+                return false;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                Output.flush();
+                return false;
+            }
+            if (Output.mode() == Output.Mode.CALLER) Output.pump(Math.min(20, Math.max(1, left / 1_000_000)));
+            else synchronized (lines) {
+                if (seen >= lines.size()) lines.wait(Math.min(20, Math.max(1, left / 1_000_000)));
+            }
+        }
+    }
+
+    /** True between a successful start and the end of the worker JVM (false before start, as in Python). */
+    public boolean isAlive() {
+        java.lang.Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** The OS process id, or -1 before start. */
+    public long pid() {
+        java.lang.Process p = process;
+        return p == null ? -1 : p.pid();
+    }
+
+    /**
+     * The exit code, or null while the worker has not ended (Python's {@code exitcode} None). 0: run()
+     * returned; 1: run() threw; 143: ended by SIGTERM; 137: ended by SIGKILL; otherwise what the task
+     * passed to {@code System.exit}.
+     */
+    public Integer exitCode() {
+        java.lang.Process p = process;
+        if (p == null || p.isAlive()) return null;
+        exited.join();
+        return p.exitValue();
+    }
+
+    /** Asks the worker to end: SIGTERM. Asynchronous, like Python's: {@link #isAlive()} may still be true. */
+    public void terminate() {
+        java.lang.Process p = process;
+        if (p == null) return;
+        // through the ProcessHandle: Process.destroy() would also close our ends of the child's pipes,
+        // losing what it prints while it shuts down (its shutdown hooks)
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.toHandle().destroy();
+    }
+
+    /** Ends the worker at once: SIGKILL (no shutdown hook runs in it). Also asynchronous. */
+    public void kill() {
+        java.lang.Process p = process;
+        if (p == null) return;
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.toHandle().destroyForcibly();
+    }
+
+    /** Everything the worker printed so far (stdout and stderr lines), oldest first. */
+    public List<String> output() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    public Lifetime lifetime() {
+        return lifetime;
+    }
+
+    /** Explains an exit code in words, with the Python equivalent. */
+    public static String describeExit(Integer code) {
+        if (code == null) return "no exit code yet (Python: exitcode None)";
+        return switch (code) {
+            case 0 -> "finished normally (Python: 0)";
+            case 1 -> "run() threw an exception (Python: 1)";
+            case 143 -> "ended by SIGTERM: 128 + 15 (Python: -15)";
+            case 137 -> "ended by SIGKILL: 128 + 9 (Python: -9)";
+            case 130 -> "ended by SIGINT: 128 + 2 (Python: -2)";
+            default -> code > 128 && code < 160 ? "ended by signal " + (code - 128) + " (Python: " + (128 - code) + ")"
+                    : "exited with status " + code;
+        };
+    }
+
+    @Override
+    public String toString() {
+        String state = process == null ? "initial" : isAlive() ? "started" : "stopped exitcode=" + exitCode();
+        return "<Worker name='" + name + "'" + (process == null ? "" : " pid=" + process.pid())
+                + (daemon ? " daemon" : "") + " " + state + ">";
+    }
+
+    // ---------------------------------------------------------------- child side and shutdown
+
+    static Worker fromSpec(Properties spec) throws ReflectiveOperationException {
+        Class<?> c = Class.forName(spec.getProperty("class"), true, Thread.currentThread().getContextClassLoader());
+        if (!Worker.class.isAssignableFrom(c)) throw new IllegalArgumentException(c + " is not a Worker");
+        Constructor<?> ctor = c.getDeclaredConstructor();
+        ctor.setAccessible(true);
+        Worker w = (Worker) ctor.newInstance();
+        w.name = spec.getProperty("name");
+        w.daemon = Boolean.parseBoolean(spec.getProperty("daemon"));
+        w.target = spec.getProperty("target");
+        int n = Integer.parseInt(spec.getProperty("args.count", "0"));
+        List<String> a = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) a.add(spec.getProperty("args." + i));
+        w.args = List.copyOf(a);
+        Fields.decode(w, spec);
+        return w;
+    }
+
+    static void setCurrent(Worker w) {
+        current = w;
+    }
+
+    /** The workers of this JVM that are still running. */
+    public static List<Worker> active() {
+        return List.copyOf(LIVE);
+    }
+
+    /** Ends the workers still running at exit: daemons always; non-daemons are waited for (Python's atexit). */
+    static final class Shutdown {
+        private static final AtomicInteger installed = new AtomicInteger();
+
+        static void install() {
+            if (installed.getAndIncrement() == 0) {
+                Runtime.getRuntime().addShutdownHook(new Thread(Shutdown::run, "mproc-shutdown"));
+            }
+        }
+
+        static void run() {
+            // In a notebook kernel there is no "end of the main program" to wait for: the kernel is
+            // shutting down, so every worker is ended.
+            boolean kernel = Output.mode() == Output.Mode.CALLER;
+            List<Worker> all = List.copyOf(LIVE);
+            for (Worker w : all) if (w.daemon || kernel) w.terminate();
+            for (Worker w : all) {
+                if (w.daemon || kernel) continue;
+                try {
+                    w.process.waitFor();
+                    for (Thread t : w.readers) t.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            for (Worker w : all) {
+                if (!(w.daemon || kernel)) continue;
+                try {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || !w.process.waitFor(left, TimeUnit.NANOSECONDS)) w.kill();
+                } catch (InterruptedException e) {
+                    w.kill();
+                }
+            }
+        }
+    }
+}

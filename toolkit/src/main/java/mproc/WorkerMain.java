@@ -1,0 +1,111 @@
+package mproc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Properties;
+
+/**
+ * The main class of every worker JVM. Reads the worker's spec (text properties) from stdin, reports that
+ * start-up is over, recreates the {@link Worker} and calls its {@link Worker#run()}.
+ *
+ * <p>Exit codes follow Python's: 0 when run() returns, 1 when it throws (the traceback goes to stderr),
+ * or what the task passed to {@code System.exit}. A daemon worker exits within a second when its parent
+ * is gone, even if the parent was SIGKILLed.
+ */
+public final class WorkerMain {
+    /** Exit status of a daemon worker that outlived its parent. */
+    static final int ORPHANED = 143;
+    /** How often a daemon worker checks that its parent is still there. */
+    static final long PARENT_POLL_MS = 100;
+
+    private WorkerMain() {}
+
+    public static void main(String[] argv) {
+        Instant ready = Instant.now();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        Properties spec;
+        try {
+            spec = readSpec(in);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("mproc worker: no valid spec on stdin (" + e.getMessage() + ")."
+                    + " This class is started by mproc.Worker, not by hand.");
+            System.exit(2);
+            return;
+        }
+        System.out.println(Worker.MARKER + "ready " + (ready.getEpochSecond() * 1_000_000_000L + ready.getNano()));
+        System.out.flush();
+
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy), "mproc-grandchildren"));
+
+        Worker w;
+        try {
+            w = Worker.fromSpec(spec);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            System.err.println("mproc worker " + spec.getProperty("name") + ": cannot create "
+                    + spec.getProperty("class") + ": " + e);
+            System.exit(1);
+            return;
+        }
+        Worker.setCurrent(w);
+        watchParent(Long.parseLong(spec.getProperty("parent.pid", "-1")), w.isDaemon());
+
+        int status = 0;
+        try {
+            w.run();
+        } catch (Throwable t) {
+            System.out.flush();
+            System.err.println("Process " + w.getName() + ":");
+            t.printStackTrace();
+            status = 1;
+        }
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
+    }
+
+    static Properties readSpec(BufferedReader in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null && !line.equals(Worker.SPEC_END)) sb.append(line).append('\n');
+        if (line == null) throw new IOException("stdin ended before the spec did");
+        Properties p = new Properties();
+        p.load(new StringReader(sb.toString()));
+        if (p.getProperty("class") == null || p.getProperty("name") == null) {
+            throw new IllegalArgumentException("spec lacks class or name");
+        }
+        return p;
+    }
+
+    /**
+     * Watches the parent JVM: when it is gone (even SIGKILLed, when it could not clean up), a daemon worker
+     * exits. Polling the parent's process handle every 100 ms, from a sleeping thread: a thread blocked in
+     * a native read (say, of stdin) would hold up every exit of this JVM by ~300 ms, as HotSpot waits for
+     * threads in native code before it exits.
+     */
+    private static void watchParent(long parentPid, boolean daemon) {
+        if (!daemon) return; // non-daemon workers run on to completion, as in Python
+        ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
+        java.util.Optional<Instant> born = parent == null ? java.util.Optional.empty() : parent.info().startInstant();
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(PARENT_POLL_MS);
+                    if (parent == null || !parent.isAlive()
+                            || !born.equals(ProcessHandle.of(parentPid).flatMap(h -> h.info().startInstant()))) {
+                        System.out.flush();
+                        Runtime.getRuntime().exit(ORPHANED);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mproc-parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+}

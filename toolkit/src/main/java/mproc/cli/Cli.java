@@ -1,0 +1,47 @@
+package mproc.cli;
+
+import mproc.Matrix;
+import picocli.CommandLine;
+
+/** What every chapter script shares on the command line: validation, exit codes, no stack traces. */
+public final class Cli {
+    private Cli() {}
+
+    /**
+     * Runs a picocli command. Bad options or values: picocli's one-line reason and the usage, exit 2.
+     * A failure while running: one line on stderr, exit 1 (no stack trace; {@code -Dmproc.trace=true} shows it).
+     */
+    public static int execute(Object command, String... args) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            if (Boolean.getBoolean("mproc.trace")) ex.printStackTrace();
+            line.getErr().println(line.getColorScheme().errorText("error: " + message(ex)));
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    private static String message(Throwable t) {
+        if (t instanceof InterruptedException) return "interrupted";
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    /** {@code --count}: multiplies per unit of work, validated by {@link Matrix#checkCount}. */
+    public static final class CountConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long v;
+            try {
+                v = Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+            }
+            try {
+                return Matrix.checkCount(v);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package mproc;
+
+import java.util.concurrent.TimeUnit;
+
+/** Tasks used by the tests; compiled classes, so worker JVMs can load them. */
+public final class Tasks {
+    private Tasks() {}
+
+    public static class Echo implements Task {
+        @Override
+        public void run(String... args) {
+            System.out.println("name=" + Worker.currentName());
+            for (String a : args) System.out.println("arg=" + a);
+            System.err.println("to stderr");
+        }
+    }
+
+    public static class Fail implements Task {
+        @Override
+        public void run(String... args) {
+            throw new IllegalStateException("boom in " + Worker.currentName());
+        }
+    }
+
+    public static class ExitWith implements Task {
+        @Override
+        public void run(String... args) {
+            System.exit(Integer.parseInt(args[0]));
+        }
+    }
+
+    /** Prints "working", then sleeps; a shutdown hook announces a polite end. */
+    public static class Sleep implements Task {
+        @Override
+        public void run(String... args) throws Exception {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook ran")));
+            System.out.println("working");
+            Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(args[0])));
+            System.out.println("slept");
+        }
+    }
+
+    /** Starts a grandchild process (sleep), prints its pid, then waits. */
+    public static class Grandparent implements Task {
+        @Override
+        public void run(String... args) throws Exception {
+            Process p = new ProcessBuilder("sleep", "60").start();
+            System.out.println("grandchild=" + p.pid());
+            p.waitFor();
+        }
+    }
+
+    /** Main of a parent JVM for the orphan test: starts a daemon worker, prints its pid, waits to be killed. */
+    public static final class DaemonParent {
+        public static void main(String[] args) throws Exception {
+            Worker w = new Worker(Sleep.class, 60).setDaemon(Boolean.parseBoolean(args[0]));
+            w.start();
+            w.awaitOutput("working", java.time.Duration.ofSeconds(30));
+            System.out.println("worker=" + w.pid());
+            System.out.flush();
+            Thread.sleep(60_000);
+        }
+    }
+}
