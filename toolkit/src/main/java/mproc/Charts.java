@@ -41,7 +41,13 @@ public final class Charts {
      * while its task runs, a dot where its first output arrived. The first row is at the top.
      */
     public static XYChart timeline(Table t, String title) {
-        XYChart chart = new XYChartBuilder().width(820).height(Math.max(240, 120 + 44 * t.rowCount()))
+        return timeline(t, title, 820);
+    }
+
+    /** {@link #timeline(Table, String)} with a chosen width in pixels (two side by side: 560 each). */
+    public static XYChart timeline(Table t, String title, int width) {
+        if (width < 200 || width > 4000) throw new IllegalArgumentException("chart width must be 200..4000 px, got " + width);
+        XYChart chart = new XYChartBuilder().width(width).height(Math.max(240, 120 + 44 * t.rowCount()))
                 .title(title).xAxisTitle("milliseconds since the first start()").yAxisTitle("").build();
         style(chart);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);

@@ -1,0 +1,46 @@
+# Process-Based Parallelism in Java: the two commands are `make run` and `make test`.
+# Each installs what it needs first (`make setup`, idempotent).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := /usr/bin/python3
+JAVA_HOME := $(shell .ci/find-jdk.sh)
+export JAVA_HOME
+export JBANG_NO_VERSION_CHECK := true
+JBANG := $(shell command -v jbang 2>/dev/null || echo $(HOME)/.jbang/bin/jbang)
+export JBANG
+# JDK 24+ warns about Unsafe use by Maven's own Guava; keep the output readable
+JDK_MAJOR := $(shell $(JAVA_HOME)/bin/java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+export MAVEN_OPTS := $(if $(shell [ "$(JDK_MAJOR)" -ge 23 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow)
+
+.PHONY: help setup run test notebooks lab clean
+help:
+	@echo "make run        run the chapters (naming, spawning, killing); outputs under build/"
+	@echo "make test       toolkit tests, every script, every notebook with the real kernel, no leftovers"
+	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo)"
+	@echo "make lab        open the notebooks in JupyterLab (or Jupyter Notebook) on 127.0.0.1"
+	@echo "make setup      install JBang, the toolkit, Jupyter and the Java kernel (the others do it too)"
+
+setup:
+	@bash .ci/setup.sh
+
+run: setup
+	@set -e; for c in naming spawning killing; do \
+	  echo "=== $$c ==="; "$(JBANG)" jbang-scripts/$$c.java --out build/$$c; done
+	@echo; echo "outputs:"; ls -1 build/naming/* build/spawning/* build/killing/*
+
+test: setup
+	@$(PY) tests/harness.py
+
+notebooks: setup
+	@$(PY) tests/harness.py --execute-notebooks
+
+lab: setup
+	@if command -v jupyter-lab >/dev/null 2>&1; then \
+	  jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks; \
+	else \
+	  echo "JupyterLab not found: starting Jupyter Notebook (conda env create -f environment.yml gives JupyterLab)"; \
+	  jupyter notebook --ip=127.0.0.1 --notebook-dir=notebooks; \
+	fi
+
+clean:
+	rm -rf build toolkit/target

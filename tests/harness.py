@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""The project's test run (`make test`), and the notebook executor (`make notebooks`).
+
+  harness.py                      every test below, ending with "N passed, N failed"
+  harness.py --execute-notebooks  re-execute notebooks/*.ipynb in place (the committed outputs)
+
+Tests:
+  toolkit    the toolkit's JUnit 5 tests (Maven Surefire), each test case counted here
+  scripts    every jbang-scripts/*.java run with small inputs, its transcript and output files checked;
+             bad options and values rejected with exit code 2, a one-line reason, the usage, no stack trace
+  notebooks  every notebook executed headless with the real IJava kernel (nbclient); no error output,
+             at least one image and one table, and the notebook's own check cells all passed
+  versions   every //DEPS and the notebooks' set-up use the toolkit version of toolkit/pom.xml
+  orphans    no worker JVM is left running at the end
+
+Runs on Debian's /usr/bin/python3 (nbclient, nbformat); needs `make setup` done (the Makefile does it).
+"""
+import glob
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import traceback
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "test"
+JBANG = os.environ.get("JBANG") or "jbang"
+STACK_TRACE = re.compile(r"^\s+at [\w.$]+\(|Exception in thread|^Caused by:", re.M)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+results = []  # (name, ok, detail)
+
+
+def record(name, ok, detail=""):
+    results.append((name, ok, detail))
+    mark = "PASS" if ok else "FAIL"
+    print(f"[{mark}] {name}" + (f"\n       {detail}" if detail and not ok else ""), flush=True)
+
+
+def case(name):
+    """Decorator-free helper: run fn, record pass/fail with the assertion message."""
+    def run(fn):
+        try:
+            fn()
+            record(name, True)
+        except AssertionError as e:
+            record(name, False, str(e))
+        except Exception as e:  # a broken test is a failure too, with its cause
+            record(name, False, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
+    return run
+
+
+def run(cmd, cwd=ROOT, timeout=600, env=None):
+    """Runs cmd in its own process group; on timeout the whole group is killed. Returns (rc, out, err)."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True, env=env)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        raise AssertionError(f"{' '.join(map(str, cmd))} did not end within {timeout}s\n{out[-2000:]}\n{err[-2000:]}")
+    return p.returncode, out, err
+
+
+def live_workers():
+    """Worker JVMs still running (zombies, which have ended, are not counted)."""
+    out = subprocess.run(["ps", "-eo", "pid=,stat=,args="], capture_output=True, text=True).stdout
+    return [l.strip() for l in out.splitlines()
+            if "mproc.WorkerMain" in l and not l.split(None, 2)[1].startswith("Z") and "ps -eo" not in l]
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def csv_rows(path):
+    lines = Path(path).read_text().strip().splitlines()
+    return lines[0].split(","), lines[1:]
+
+
+def is_png(path):
+    p = Path(path)
+    return p.is_file() and p.stat().st_size > 2000 and p.read_bytes()[:8] == PNG_MAGIC
+
+
+# ----------------------------------------------------------------------------- toolkit (JUnit)
+
+def toolkit_tests():
+    reports = ROOT / "toolkit" / "target" / "surefire-reports"
+    for f in reports.glob("TEST-*.xml") if reports.exists() else []:
+        f.unlink()
+    rc, out, err = run(["mvn", "-B", "-q", "test", "-Dsurefire.printSummary=true"], cwd=ROOT / "toolkit", timeout=1200)
+    files = sorted(reports.glob("TEST-*.xml")) if reports.exists() else []
+    if not files:
+        record("toolkit: JUnit tests ran", False, f"no Surefire reports (mvn exit {rc})\n{out[-3000:]}\n{err[-3000:]}")
+        return
+    for f in files:
+        for tc in ET.parse(f).getroot().iter("testcase"):
+            name = f"toolkit: {tc.get('classname').split('.')[-1]}.{tc.get('name')}"
+            bad = tc.find("failure") if tc.find("failure") is not None else tc.find("error")
+            if tc.find("skipped") is not None:
+                continue
+            record(name, bad is None, "" if bad is None else (bad.get("message") or "")[:1500])
+
+
+# ----------------------------------------------------------------------------- scripts
+
+def jbang(script, *args, cwd=ROOT, timeout=600):
+    path = f"jbang-scripts/{script}.java" if cwd == ROOT else f"{script}.java"
+    return run([JBANG, path, *map(str, args)], cwd=cwd, timeout=timeout)
+
+
+def no_trace(out, err):
+    expect(not STACK_TRACE.search(out + err), f"stack trace printed:\n{(out + err)[-2500:]}")
+
+
+def script_tests():
+    out_dir = BUILD / "scripts"
+
+    @case("script: naming.java prints both names and writes its table and chart")
+    def _():
+        d = out_dir / "naming"
+        rc, out, err = jbang("naming", "--count", 2000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        for line in ["Starting process name = myFunc process", "Starting process name = Process-2"]:
+            expect(line in out.splitlines(), f"missing line {line!r} in\n{out}")
+        expect(re.search(r"^Exiting process name = myFunc process \(checksum \d+, 2000 multiplies", out, re.M), out)
+        expect(re.search(r"^Exiting process name = Process-2 \(checksum \d+, 2000 multiplies", out, re.M), out)
+        header, rows = csv_rows(d / "naming.csv")
+        expect({"name", "pid", "exit_code", "startup_ms", "run_ms"} <= set(header), header)
+        expect(len(rows) == 2 and rows[0].startswith("myFunc process,") and rows[1].startswith("Process-2,"), rows)
+        expect(all(r.split(",")[header.index("exit_code")] == "0" for r in rows), rows)
+        expect(is_png(d / "naming.png"), "naming.png missing or not a PNG")
+
+    @case("script: spawning.java runs six workers in order, then together (run from jbang-scripts/)")
+    def _():
+        d = out_dir / "spawning"
+        rc, out, err = jbang("spawning", "--count", 1000, "--out", d, cwd=ROOT / "jbang-scripts")
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        first, second = out.split("== all at once", 1)
+        calls = re.findall(r"^calling myFunc from process no: (\d)$", first, re.M)
+        expect(calls == ["0", "1", "2", "3", "4", "5"], f"one after another, in order: {calls}")
+        expect(sorted(re.findall(r"^calling myFunc from process no: (\d)$", second, re.M)) == list("012345"), second)
+        expect(len(re.findall(r"^output from myFunc is: ", first, re.M)) == 15, "0+1+..+5 = 15 units of work")
+        expect(re.search(r"^wall time: one after another \d+ ms, all at once \d+ ms", out, re.M), out)
+        for f in ["spawning-one-after-another.csv", "spawning-all-at-once.csv"]:
+            header, rows = csv_rows(d / f)
+            expect(len(rows) == 6, f"{f}: {len(rows)} rows")
+        expect(is_png(d / "spawning.png"), "spawning.png missing")
+
+    @case("script: killing.java shows the lifecycle, 143 for terminate and 137 for kill")
+    def _():
+        d = out_dir / "killing"
+        rc, out, err = jbang("killing", "--count", 20000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        lines = out.splitlines()
+        expect(any(re.match(r"Process before start\(\): +is_alive=false exit code=null", l) for l in lines), out)
+        expect(any(re.match(r"Process after start\(\): +is_alive=true +exit code=null", l) for l in lines), out)
+        expect(any(re.match(r"Process after join\(\): +is_alive=false exit code=143", l) for l in lines), out)
+        expect("shutdown hook: cleaning up in terminated" in lines, "SIGTERM should run the hook")
+        expect("shutdown hook: cleaning up in killed" not in lines, "SIGKILL must not run the hook")
+        header, rows = csv_rows(d / "killing-signals.csv")
+        expect(rows[0].split(",")[:3] == ["terminated", "SIGTERM", "143"], rows)
+        expect(rows[1].split(",")[:3] == ["killed", "SIGKILL", "137"], rows)
+        expect(is_png(d / "killing.png"), "killing.png missing")
+
+    bad_inputs = [["--count", "-1"], ["--count", "abc"], ["--no-such-option"], ["--count", "99999999999"]]
+    for script in ["naming", "spawning", "killing"]:
+        @case(f"script: {script}.java --help")
+        def _(script=script):
+            rc, out, err = jbang(script, "--help", timeout=120)
+            expect(rc == 0 and out.startswith("Usage: " + script), f"exit {rc}\n{out}\n{err[-800:]}")
+            expect("--count" in out and "--out" in out, out)
+
+        for args in bad_inputs + ([["--workers", "0"]] if script == "spawning" else []):
+            @case(f"script: {script}.java {' '.join(args)} is rejected with exit 2")
+            def _(script=script, args=args):
+                rc, out, err = jbang(script, *args, timeout=120)
+                expect(rc == 2, f"exit {rc}, expected 2\n{out}\n{err[-1500:]}")
+                no_trace(out, err)
+                lines = [l for l in err.splitlines() if l.strip() and not l.startswith(("WARNING", "[jbang]"))]
+                expect(lines and ("Invalid value" in lines[0] or "Unknown option" in lines[0] or "must be" in lines[0]),
+                       f"first line should give the reason: {lines[:3]}")
+                expect(any(l.startswith("Usage: " + script) for l in lines), "usage missing")
+
+
+# ----------------------------------------------------------------------------- notebooks
+
+def execute_notebook(src, dst, timeout=600):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    nb = nbformat.read(str(src), as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="java", allow_errors=False,
+                            resources={"metadata": {"path": str(src.parent)}})
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        error = str(e)[-3000:]
+    nbformat.write(nb, str(dst))
+    return nb, error
+
+
+def notebook_tests():
+    out_dir = BUILD / "notebooks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        @case(f"notebook: {src.name} executes with the Java kernel; checks, image and table present")
+        def _(src=src):
+            nb, error = execute_notebook(src, out_dir / src.name)
+            expect(error is None, f"cell failed:\n{error}")
+            outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+            errors = [o for o in outputs if o.output_type == "error"]
+            expect(not errors, f"error outputs: {[e.get('ename') + ': ' + e.get('evalue', '') for e in errors]}")
+            stderr = "".join(o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stderr")
+            expect(not STACK_TRACE.search(stderr), f"stack trace on stderr:\n{stderr[-1500:]}")
+            images = [o for o in outputs if "image/png" in o.get("data", {})]
+            tables = [o for o in outputs if "<table" in o.get("data", {}).get("text/html", "")]
+            expect(images, "no chart image")
+            expect(tables, "no table")
+            text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+            checks = re.findall(r"^ok: ", text, re.M)
+            n_check_calls = sum(len(re.findall(r"\bcheck\(", c.source)) for c in nb.cells if c.cell_type == "code")
+            expect(checks and len(checks) >= n_check_calls,
+                   f"{len(checks)} checks passed, {n_check_calls} check calls in the notebook")
+            expect(not live_workers(), f"workers left running after the notebook: {live_workers()}")
+
+
+def execute_notebooks_in_place():
+    failed = 0
+    for src in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        t0 = time.time()
+        nb, error = execute_notebook(src, src)
+        print(f"{src.name}: {'FAILED' if error else 'ok'} in {time.time() - t0:.0f}s", flush=True)
+        if error:
+            print(error)
+            failed += 1
+    return failed
+
+
+# ----------------------------------------------------------------------------- versions, orphans
+
+def version_tests():
+    @case("versions: every //DEPS and the notebooks' set-up use the toolkit of toolkit/pom.xml")
+    def _():
+        pom = ET.parse(ROOT / "toolkit" / "pom.xml").getroot()
+        ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+        coord = f"{pom.find('m:groupId', ns).text}:{pom.find('m:artifactId', ns).text}:{pom.find('m:version', ns).text}"
+        scripts = sorted((ROOT / "jbang-scripts").glob("*.java"))
+        expect(scripts, "no scripts")
+        for s in scripts:
+            deps = re.findall(r"^//DEPS\s+(.+)$", s.read_text(), re.M)
+            expect(deps == [coord], f"{s.name}: //DEPS {deps}, expected only {coord} (library versions live in the pom)")
+            expect(re.search(r"^//JAVA 21\+$", s.read_text(), re.M), f"{s.name}: //JAVA 21+ missing")
+        setup = (ROOT / "notebooks" / "setup.jsh").read_text()
+        expect(re.search(r"^%jars \.\./toolkit/target/notebook-lib/\*\.jar$", setup, re.M), "setup.jsh must load the pom-resolved jars")
+        expect(not re.search(r"^%maven", setup, re.M), "setup.jsh must not pin versions of its own")
+        for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            first = json.loads(nb.read_text())["cells"]
+            code = [c for c in first if c["cell_type"] == "code"]
+            expect("".join(code[0]["source"]).strip() == "%load setup.jsh", f"{nb.name}: first code cell must load setup.jsh")
+            expect(not any(re.search(r"%maven|%jars|%classpath", "".join(c["source"])) for c in code[1:]),
+                   f"{nb.name}: dependencies belong in setup.jsh")
+
+
+def orphan_test():
+    @case("orphans: no worker JVM is left running")
+    def _():
+        deadline = time.time() + 5
+        while live_workers() and time.time() < deadline:
+            time.sleep(0.2)
+        left = live_workers()
+        expect(not left, "left running:\n" + "\n".join(left))
+
+
+def main():
+    if "--execute-notebooks" in sys.argv:
+        sys.exit(1 if execute_notebooks_in_place() else 0)
+    only = [a for a in sys.argv[1:] if not a.startswith("-")]
+    BUILD.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests, "versions": version_tests}
+    before = live_workers()
+    if before:
+        print("note: worker JVMs were already running before the tests:\n  " + "\n  ".join(before))
+    for name, fn in groups.items():
+        if not only or name in only:
+            print(f"== {name}", flush=True)
+            fn()
+    orphan_test()
+    passed = sum(1 for _, ok, _ in results if ok)
+    failed = len(results) - passed
+    print(f"\ntest run took {time.time() - t0:.0f}s")
+    for name, ok, detail in results:
+        if not ok:
+            print(f"FAILED: {name}")
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
