@@ -12,10 +12,11 @@ export JBANG
 JDK_MAJOR := $(shell $(JAVA_HOME)/bin/java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 export MAVEN_OPTS := $(if $(shell [ "$(JDK_MAJOR)" -ge 23 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow)
 
-.PHONY: help setup run test notebooks lab clean
+.PHONY: help setup run test bench notebooks lab clean
 help:
 	@echo "make run        run the chapters (naming, spawning, killing); outputs under build/"
 	@echo "make test       toolkit tests, every script, every notebook with the real kernel, no leftovers"
+	@echo "make bench      benchmarks -> build/bench/results.csv (metric,value,unit)"
 	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo)"
 	@echo "make lab        open the notebooks in JupyterLab (or Jupyter Notebook) on 127.0.0.1"
 	@echo "make setup      install JBang, the toolkit, Jupyter and the Java kernel (the others do it too)"
@@ -31,15 +32,19 @@ run: setup
 test: setup
 	@$(PY) tests/harness.py
 
+bench: setup
+	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/notebook-lib/*' mproc.bench.Bench --out build/bench
+
 notebooks: setup
 	@$(PY) tests/harness.py --execute-notebooks
 
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	@if command -v jupyter-lab >/dev/null 2>&1; then \
-	  jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks; \
+	  jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) --notebook-dir=notebooks; \
 	else \
 	  echo "JupyterLab not found: starting Jupyter Notebook (conda env create -f environment.yml gives JupyterLab)"; \
-	  jupyter notebook --ip=127.0.0.1 --notebook-dir=notebooks; \
+	  jupyter notebook --ip=127.0.0.1 $(ROOT_FLAG) --notebook-dir=notebooks; \
 	fi
 
 clean:

@@ -16,7 +16,7 @@ jdk=$("$here/.ci/find-jdk.sh")
 jdk_major=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 say "JDK $jdk_major at $jdk"
 export JAVA_HOME=$jdk
-mvn_opts="-q -B"
+mvn_opts="-q -B -Dstyle.color=never"
 [ "$jdk_major" -ge 23 ] && export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
 # 2. toolkit -> local Maven repository (rebuilt only when its sources changed)

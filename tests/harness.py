@@ -96,7 +96,7 @@ def toolkit_tests():
     reports = ROOT / "toolkit" / "target" / "surefire-reports"
     for f in reports.glob("TEST-*.xml") if reports.exists() else []:
         f.unlink()
-    rc, out, err = run(["mvn", "-B", "-q", "test", "-Dsurefire.printSummary=true"], cwd=ROOT / "toolkit", timeout=1200)
+    rc, out, err = run(["mvn", "-B", "-q", "-Dstyle.color=never", "test", "-Dsurefire.printSummary=true"], cwd=ROOT / "toolkit", timeout=1200)
     files = sorted(reports.glob("TEST-*.xml")) if reports.exists() else []
     if not files:
         record("toolkit: JUnit tests ran", False, f"no Surefire reports (mvn exit {rc})\n{out[-3000:]}\n{err[-3000:]}")
@@ -274,6 +274,21 @@ def version_tests():
                    f"{nb.name}: dependencies belong in setup.jsh")
 
 
+def bench_tests():
+    @case("bench: the benchmark runs and writes metric,value,unit rows")
+    def _():
+        d = BUILD / "bench"
+        java = Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
+        rc, out, err = run([str(java), "-cp", str(ROOT / "toolkit/target/notebook-lib/*"), "mproc.bench.Bench",
+                            "--samples", "3", "--out", str(d)], timeout=300)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-1500:]}")
+        header, rows = csv_rows(d / "results.csv")
+        expect(header == ["metric", "value", "unit"], header)
+        values = {r.split(",")[0]: float(r.split(",")[1]) for r in rows}
+        expect({"jvm_hello_ms", "start_join_default_ms", "start_join_vs_hello"} <= values.keys(), values)
+        expect(all(v > 0 for v in values.values()), values)
+
+
 def orphan_test():
     @case("orphans: no worker JVM is left running")
     def _():
@@ -290,7 +305,8 @@ def main():
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
     BUILD.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests, "versions": version_tests}
+    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests, "versions": version_tests,
+              "bench": bench_tests}
     before = live_workers()
     if before:
         print("note: worker JVMs were already running before the tests:\n  " + "\n  ".join(before))

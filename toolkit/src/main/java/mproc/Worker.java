@@ -257,7 +257,8 @@ public class Worker {
         return p;
     }
 
-    List<String> command() {
+    /** The command line {@link #start()} runs: this JVM's java, the worker's JVM options and class path. */
+    public List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
