@@ -14,7 +14,7 @@ export MAVEN_OPTS := $(if $(shell [ "$(JDK_MAJOR)" -ge 23 ] 2>/dev/null && echo 
 
 .PHONY: help setup run test bench notebooks lab clean
 help:
-	@echo "make run        run the chapters (naming, spawning, killing); outputs under build/"
+	@echo "make run        run every chapter script; tables (CSV) and charts (PNG) under build/"
 	@echo "make test       toolkit tests, every script, every notebook with the real kernel, no leftovers"
 	@echo "make bench      benchmarks -> build/bench/results.csv (metric,value,unit)"
 	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo)"
@@ -24,10 +24,11 @@ help:
 setup:
 	@bash .ci/setup.sh
 
+CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods
 run: setup
-	@set -e; for c in naming spawning killing; do \
-	  echo "=== $$c ==="; "$(JBANG)" jbang-scripts/$$c.java --out build/$$c; done
-	@echo; echo "outputs:"; ls -1 build/naming/* build/spawning/* build/killing/*
+	@set -e; for c in $(CHAPTERS); do \
+	  echo; echo "=== $$c ==="; "$(JBANG)" jbang-scripts/$$c.java --out build/$$c; done
+	@echo; echo "outputs (tables and charts):"; for c in $(CHAPTERS); do ls -1 build/$$c/*; done
 
 test: setup
 	@$(PY) tests/harness.py

@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "test"
-JBANG = os.environ.get("JBANG") or "jbang"
+JBANG = os.environ.get("JBANG") or shutil.which("jbang") or str(Path.home() / ".jbang" / "bin" / "jbang")
 STACK_TRACE = re.compile(r"^\s+at [\w.$]+\(|Exception in thread|^Caused by:", re.M)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -68,11 +69,33 @@ def run(cmd, cwd=ROOT, timeout=600, env=None):
     return p.returncode, out, err
 
 
+RUN_TAG = f"MPROC_TEST_RUN={os.getpid()}-{int(time.time())}"
+os.environ["MPROC_TEST_RUN"] = RUN_TAG.split("=", 1)[1]  # inherited by JBang, the kernel and every worker
+
+
 def live_workers():
-    """Worker JVMs still running (zombies, which have ended, are not counted)."""
-    out = subprocess.run(["ps", "-eo", "pid=,stat=,args="], capture_output=True, text=True).stdout
-    return [l.strip() for l in out.splitlines()
-            if "mproc.WorkerMain" in l and not l.split(None, 2)[1].startswith("Z") and "ps -eo" not in l]
+    """Worker JVMs of this test run still running (zombies, which have ended, are not counted)."""
+    left = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if RUN_TAG.encode() not in (d / "environ").read_bytes():
+                continue
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2] not in "ZX" and "mproc.WorkerMain" in cmd:
+            left.append(f"{d.name} {cmd[:300]}")
+    return left
+
+
+def wait_for_no_workers(seconds=5):
+    deadline = time.time() + seconds
+    while live_workers() and time.time() < deadline:
+        time.sleep(0.2)
+    return live_workers()
 
 
 def expect(cond, msg):
@@ -174,15 +197,85 @@ def script_tests():
         expect(rows[1].split(",")[:3] == ["killed", "SIGKILL", "137"], rows)
         expect(is_png(d / "killing.png"), "killing.png missing")
 
-    bad_inputs = [["--count", "-1"], ["--count", "abc"], ["--no-such-option"], ["--count", "99999999999"]]
-    for script in ["naming", "spawning", "killing"]:
+    @case("script: daemons.java: the daemon is ended at exit, the non-daemon finishes")
+    def _():
+        d = out_dir / "daemons"
+        rc, out, err = jbang("daemons", "--count", 20000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        lines = out.splitlines()
+        expect("main program ends here (neither worker joined)" in lines, out)
+        expect("Exiting NO_background_process" in lines, "the non-daemon must finish:\n" + out)
+        expect("Exiting background_process" not in lines, "the daemon must not finish:\n" + out)
+        expect([l for l in lines if l.startswith("---> ")][-5:] == [f"---> {i}" for i in range(5, 10)] or
+               sorted(l for l in lines if l.startswith("---> ") and int(l[5:]) >= 5) == [f"---> {i}" for i in range(5, 10)], out)
+        header, rows = csv_rows(d / "background.csv")
+        by_name = {r.split(",")[0]: r.split(",") for r in rows}
+        expect(by_name["background_process"][header.index("exit_code")] == "143", rows)
+        expect(by_name["NO_background_process"][header.index("exit_code")] == "0", rows)
+        expect("main program" in by_name, rows)
+        expect(is_png(d / "background.png"), "background.png missing")
+
+    @case("script: nodaemons.java: both workers finish")
+    def _():
+        d = out_dir / "nodaemons"
+        rc, out, err = jbang("nodaemons", "--count", 5000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        lines = out.splitlines()
+        expect("Exiting NO_background_process" in lines and "Exiting background_process" in lines, out)
+        expect(sorted(l for l in lines if l.startswith("---> ")) == sorted(f"---> {i}" for i in range(10)), out)
+        header, rows = csv_rows(d / "background.csv")
+        expect(all(r.split(",")[header.index("exit_code")] in ("0", "") for r in rows), rows)
+
+    @case("script: subclass.java runs MyProcess-1..10 one by one")
+    def _():
+        d = out_dir / "subclass"
+        rc, out, err = jbang("subclass", "--out", d, cwd=ROOT / "jbang-scripts")
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        names = re.findall(r"^called run method in (MyProcess-\d+) \(index (\d), pid (\d+)\)$", out, re.M)
+        expect([n for n, _, _ in names] == [f"MyProcess-{i}" for i in range(1, 11)], names)
+        expect([int(i) for _, i, _ in names] == list(range(10)), "the index field reached each worker")
+        expect(len({p for _, _, p in names}) == 10, "ten processes")
+        header, rows = csv_rows(d / "subclass.csv")
+        expect(len(rows) == 10, rows)
+        expect(is_png(d / "subclass.png"), "subclass.png missing")
+
+    @case("script: startmethods.java measures Java and Python start methods in one run")
+    def _():
+        d = out_dir / "startmethods"
+        rc, out, err = jbang("startmethods", "--samples", 5, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        header, rows = csv_rows(d / "startmethods-summary.csv")
+        methods = [r.split(",")[0] for r in rows]
+        expected = ["JVM hello world", "java cold", "java tuned", "java warm"]
+        if Path("/usr/bin/python3").exists():
+            expected += ["python -c pass", "python fork", "python forkserver", "python spawn"]
+        expect(methods == expected, methods)
+        med = {r.split(",")[0]: float(r.split(",")[1]) for r in rows}
+        expect(all(v > 0 for v in med.values()), med)
+        expect(med["java warm"] < med["java cold"], f"a warm start is cheaper than a cold one: {med}")
+        header, rows = csv_rows(d / "startmethods-samples.csv")
+        expect(len(rows) == 5 * len(expected), f"{len(rows)} samples")
+        expect(is_png(d / "startmethods-medians.png") and is_png(d / "startmethods-distribution.png"), "charts missing")
+
+    count_bad = [["--count", "-1"], ["--count", "abc"], ["--count", "99999999999"]]
+    bad = {
+        "naming": count_bad, "spawning": count_bad + [["--workers", "0"]], "killing": count_bad,
+        "daemons": count_bad, "nodaemons": count_bad, "subclass": [],
+        "startmethods": [["--samples", "2"], ["--samples", "x"]],
+    }
+    expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
+    for script, inputs in bad.items():
         @case(f"script: {script}.java --help")
         def _(script=script):
             rc, out, err = jbang(script, "--help", timeout=120)
             expect(rc == 0 and out.startswith("Usage: " + script), f"exit {rc}\n{out}\n{err[-800:]}")
-            expect("--count" in out and "--out" in out, out)
+            expect("--out" in out, out)
 
-        for args in bad_inputs + ([["--workers", "0"]] if script == "spawning" else []):
+        for args in inputs + [["--no-such-option"]]:
             @case(f"script: {script}.java {' '.join(args)} is rejected with exit 2")
             def _(script=script, args=args):
                 rc, out, err = jbang(script, *args, timeout=120)
@@ -234,7 +327,8 @@ def notebook_tests():
             n_check_calls = sum(len(re.findall(r"\bcheck\(", c.source)) for c in nb.cells if c.cell_type == "code")
             expect(checks and len(checks) >= n_check_calls,
                    f"{len(checks)} checks passed, {n_check_calls} check calls in the notebook")
-            expect(not live_workers(), f"workers left running after the notebook: {live_workers()}")
+            left = wait_for_no_workers()
+            expect(not left, f"workers left running after the notebook: {left}")
 
 
 def execute_notebooks_in_place():
@@ -285,17 +379,14 @@ def bench_tests():
         header, rows = csv_rows(d / "results.csv")
         expect(header == ["metric", "value", "unit"], header)
         values = {r.split(",")[0]: float(r.split(",")[1]) for r in rows}
-        expect({"jvm_hello_ms", "start_join_default_ms", "start_join_vs_hello"} <= values.keys(), values)
+        expect({"jvm_hello_ms", "start_join_cold_ms", "start_join_tuned_ms", "start_join_warm_ms", "start_join_tuned_vs_hello"} <= values.keys(), values)
         expect(all(v > 0 for v in values.values()), values)
 
 
 def orphan_test():
     @case("orphans: no worker JVM is left running")
     def _():
-        deadline = time.time() + 5
-        while live_workers() and time.time() < deadline:
-            time.sleep(0.2)
-        left = live_workers()
+        left = wait_for_no_workers()
         expect(not left, "left running:\n" + "\n".join(left))
 
 
@@ -307,9 +398,6 @@ def main():
     t0 = time.time()
     groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests, "versions": version_tests,
               "bench": bench_tests}
-    before = live_workers()
-    if before:
-        print("note: worker JVMs were already running before the tests:\n  " + "\n  ".join(before))
     for name, fn in groups.items():
         if not only or name in only:
             print(f"== {name}", flush=True)

@@ -34,6 +34,12 @@ public final class Charts {
     public static final Color RUN = new Color(0x1E, 0x88, 0xE5);
     public static final Color DAEMON = new Color(0x8E, 0x24, 0xAA);
 
+    static {
+        // encode in memory: ImageIO's default file cache registers a shutdown hook, which fails when a chart
+        // is written at exit (Worker.atExit); charts are small anyway
+        javax.imageio.ImageIO.setUseCache(false);
+    }
+
     private Charts() {}
 
     /**

@@ -66,6 +66,26 @@ public final class Lifetimes {
         return Table.create(title, name, pid, daemon, exit, requested, ready, first, finished, startup, run, total);
     }
 
+    /**
+     * Appends a row for something that is not a worker (say, the main program itself) running from
+     * {@code from} to {@code to}, so it shows on the same timeline.
+     */
+    public static Table addSpan(Table t, Instant origin, String name, long pid, Instant from, Instant to) {
+        Table row = table(t.name(), origin, java.util.List.of());
+        row.stringColumn("name").append(name);
+        row.longColumn("pid").append(pid);
+        row.booleanColumn("daemon").append(false);
+        row.intColumn("exit_code").appendMissing();
+        row.doubleColumn("requested_ms").append(ms(origin, from));
+        row.doubleColumn("ready_ms").append(ms(origin, from));
+        row.doubleColumn("first_output_ms").appendMissing();
+        row.doubleColumn("finished_ms").append(ms(origin, to));
+        row.doubleColumn("startup_ms").append(0);
+        row.doubleColumn("run_ms").append(ms(from, to));
+        row.doubleColumn("total_ms").append(ms(from, to));
+        return t.append(row);
+    }
+
     /** Milliseconds from {@code from} to {@code to}, to 0.1 ms; NaN (missing) when either is unknown. */
     static double ms(Instant from, Instant to) {
         if (from == null || to == null) return Double.NaN; // Tablesaw reads NaN as a missing double

@@ -36,6 +36,7 @@ public final class Output {
         int n = 0;
         Line l;
         while ((l = pending.poll()) != null) {
+            if (l == WAKE) continue;
             print(l);
             n++;
         }
@@ -48,13 +49,20 @@ public final class Output {
         else pending.add(l);
     }
 
+    private static final Line WAKE = new Line(false, null);
+
     /** Waits up to {@code millis} for one queued line and prints it (CALLER mode); false if none came. */
     static boolean pump(long millis) throws InterruptedException {
         Line l = pending.poll(millis, TimeUnit.MILLISECONDS);
         if (l == null) return false;
-        print(l);
+        if (l != WAKE) print(l);
         flush();
         return true;
+    }
+
+    /** Wakes a thread waiting in {@link #pump} (a worker ended: time to look again). */
+    static void wake() {
+        if (mode == Mode.CALLER) pending.add(WAKE);
     }
 
     private static void print(Line l) {
@@ -66,6 +74,8 @@ public final class Output {
     }
 
     private static Mode detect() {
+        // a worker JVM is never the notebook kernel, even when it inherited the kernel's class path
+        if (System.getProperty("mproc.worker") != null) return Mode.DIRECT;
         String forced = System.getProperty("mproc.output", "").trim().toLowerCase(java.util.Locale.ROOT);
         if (forced.equals("direct")) return Mode.DIRECT;
         if (forced.equals("caller")) return Mode.CALLER;

@@ -57,13 +57,15 @@ public class Worker {
     private static final int MAX_KEPT_LINES = 100_000;
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Set<Worker> LIVE = ConcurrentHashMap.newKeySet();
+    private static final List<Runnable> AT_EXIT = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static volatile Worker current;
 
     private transient String name;
     private transient boolean daemon;
     private transient String target;
     private transient List<String> args = List.of();
-    private transient List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:-UsePerfData");
+    private transient List<String> jvmOptions; // null: those of the start method
+    private transient StartMethod startMethod; // null: StartMethod.getDefault()
     private transient Class<?> targetClass;
 
     private transient volatile java.lang.Process process;
@@ -168,15 +170,62 @@ public class Worker {
         return this;
     }
 
-    /** JVM options for the child (default: serial GC, 128 MB heap, no perf data file). */
+    /**
+     * JVM options for the child, replacing those of the start method (and its class archive).
+     * {@code null} goes back to the start method's.
+     */
     public Worker setJvmOptions(List<String> options) {
         if (process != null) throw new IllegalStateException("worker " + name + " already started");
-        this.jvmOptions = List.copyOf(options);
+        this.jvmOptions = options == null ? null : List.copyOf(options);
         return this;
     }
 
+    /** The JVM options the child gets (without the class archive option, which is added when ready). */
     public List<String> getJvmOptions() {
-        return jvmOptions;
+        if (jvmOptions != null) return jvmOptions;
+        return getStartMethod() == StartMethod.COLD ? List.of() : Tuning.OPTIONS;
+    }
+
+    /** How this worker's JVM is started (see {@link StartMethod}); only before {@link #start()}. */
+    public Worker setStartMethod(StartMethod m) {
+        if (process != null) throw new IllegalStateException("worker " + name + " already started");
+        this.startMethod = m;
+        return this;
+    }
+
+    public StartMethod getStartMethod() {
+        return startMethod == null ? StartMethod.getDefault() : startMethod;
+    }
+
+    /** How many spare JVMs {@link StartMethod#WARM} keeps ready per command line (default 2). */
+    public static void setWarmSpares(int n) {
+        Spares.setPerCommand(n);
+    }
+
+    /** Ends the spare JVMs waiting for WARM workers now (they are also ended at exit). */
+    public static void closeSpares() {
+        Spares.closeIdle();
+    }
+
+    /**
+     * Waits until this worker's JVM can start at full speed: its class archive exists (TUNED, WARM) and,
+     * for WARM, a spare JVM is waiting. For benchmarks; workers never need it. False on timeout.
+     */
+    public boolean prepare(Duration timeout) throws InterruptedException {
+        long ms = timeout.toMillis();
+        long t0 = System.nanoTime();
+        StartMethod m = getStartMethod();
+        if (m != StartMethod.COLD && jvmOptions == null) {
+            String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
+            if (!Tuning.awaitArchive(java, Tuning.OPTIONS, cp, ms)) return false;
+        }
+        if (m == StartMethod.WARM) {
+            List<String> cmd = command();
+            Spares.refill(cmd);
+            // all spares up: none is still starting (and taking CPU) when this worker starts
+            return Spares.await(cmd, Math.max(1, Spares.perCommand()), Math.max(1, ms - (System.nanoTime() - t0) / 1_000_000));
+        }
+        return true;
     }
 
     /** The task arguments, as the child receives them. */
@@ -194,21 +243,32 @@ public class Worker {
         Properties spec = spec();
         List<String> cmd = command();
         lifetime.requested = Instant.now();
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start worker JVM " + name + ": " + e.getMessage(), e);
+        BufferedReader out = null;
+        if (getStartMethod() == StartMethod.WARM) {
+            Spares.Spare spare = Spares.take(cmd);
+            if (spare != null) {
+                process = spare.process();
+                out = spare.out();
+            }
+        }
+        if (process == null) {
+            try {
+                process = new ProcessBuilder(cmd).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start worker JVM " + name + ": " + e.getMessage(), e);
+            }
+            out = utf8(process.getInputStream());
         }
         lifetime.spawned = Instant.now();
         LIVE.add(this);
         Shutdown.install();
-        readers.add(reader(process.getInputStream(), false));
-        readers.add(reader(process.getErrorStream(), true));
+        readers.add(reader(out, false));
+        readers.add(reader(utf8(process.getErrorStream()), true));
         exited = process.onExit().thenRun(() -> {
             lifetime.finished = Instant.now();
             lifetime.exitCode = process.exitValue();
             LIVE.remove(this);
+            Output.wake();
         });
         OutputStream stdin = process.getOutputStream();
         try {
@@ -259,20 +319,32 @@ public class Worker {
 
     /** The command line {@link #start()} runs: this JVM's java, the worker's JVM options and class path. */
     public List<String> command() {
+        String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
+        List<String> options = getJvmOptions();
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
+        cmd.add(java);
+        cmd.addAll(options);
+        if (jvmOptions == null && getStartMethod() != StartMethod.COLD) cmd.addAll(Tuning.archiveOptions(java, options, cp));
+        cmd.addAll(Tuning.quietFlags());
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());
         cmd.add("-cp");
-        cmd.add(ChildClasspath.of(getClass(), targetClass));
+        cmd.add(cp);
         cmd.add(WorkerMain.class.getName());
         return cmd;
     }
 
-    private Thread reader(InputStream in, boolean err) {
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static BufferedReader utf8(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+
+    private Thread reader(BufferedReader in, boolean err) {
         Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            try (BufferedReader r = in) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (line.startsWith(MARKER)) {
@@ -290,8 +362,8 @@ public class Worker {
                 // pipe closed under us: the child is gone
             }
         }, "mproc-relay-" + name + (err ? "-err" : "-out"));
-        // non-daemon relays keep this JVM alive until a non-daemon worker ends, as Python waits for it
-        t.setDaemon(daemon);
+        // daemon: the exit hook, not these threads, decides what happens to running workers at exit
+        t.setDaemon(true);
         t.start();
         return t;
     }
@@ -469,6 +541,21 @@ public class Worker {
         current = w;
     }
 
+    /**
+     * Runs {@code action} when this JVM exits normally, after the workers were dealt with (daemons ended,
+     * the others waited for): Python's {@code atexit}, placed after {@code multiprocessing}'s own.
+     * Scripts use it to tabulate workers that main never joined.
+     */
+    public static void atExit(Runnable action) {
+        AT_EXIT.add(java.util.Objects.requireNonNull(action, "action"));
+        Shutdown.install();
+    }
+
+    static boolean isWorkerPid(long pid) {
+        for (Worker w : LIVE) if (w.pid() == pid) return true;
+        return false;
+    }
+
     /** The workers of this JVM that are still running. */
     public static List<Worker> active() {
         return List.copyOf(LIVE);
@@ -485,9 +572,12 @@ public class Worker {
         }
 
         static void run() {
+            // Python's order at exit: terminate the daemon children, then join the others.
             // In a notebook kernel there is no "end of the main program" to wait for: the kernel is
             // shutting down, so every worker is ended.
             boolean kernel = Output.mode() == Output.Mode.CALLER;
+            Spares.shutdown();
+            Tuning.endTraining();
             List<Worker> all = List.copyOf(LIVE);
             for (Worker w : all) if (w.daemon || kernel) w.terminate();
             for (Worker w : all) {
@@ -506,8 +596,17 @@ public class Worker {
                 try {
                     long left = deadline - System.nanoTime();
                     if (left <= 0 || !w.process.waitFor(left, TimeUnit.NANOSECONDS)) w.kill();
+                    for (Thread t : w.readers) t.join(1_000);
                 } catch (InterruptedException e) {
                     w.kill();
+                }
+            }
+            for (Runnable r : AT_EXIT) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    System.err.println("mproc: an atExit action failed: " + e);
+                    if (Boolean.getBoolean("mproc.trace")) e.printStackTrace();
                 }
             }
         }

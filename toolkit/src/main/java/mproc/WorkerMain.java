@@ -25,21 +25,26 @@ public final class WorkerMain {
     private WorkerMain() {}
 
     public static void main(String[] argv) {
-        Instant ready = Instant.now();
+        // "started": the JVM is up. A spare (StartMethod.WARM) waits here until start() sends its spec.
+        System.out.println(Worker.MARKER + "started " + nanos(Instant.now()));
+        System.out.flush();
+        // everything the worker needs after its spec arrives is loaded now: a spare (WARM) does it while
+        // it waits, so that the time from start() to run() is only reading the spec
+        Runtime.getRuntime().addShutdownHook(new EndChildren());
+        preload();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Properties spec;
         try {
             spec = readSpec(in);
+            if (spec == null) return; // stdin closed before any spec: an unused spare, nothing to do
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("mproc worker: no valid spec on stdin (" + e.getMessage() + ")."
                     + " This class is started by mproc.Worker, not by hand.");
             System.exit(2);
             return;
         }
-        System.out.println(Worker.MARKER + "ready " + (ready.getEpochSecond() * 1_000_000_000L + ready.getNano()));
+        System.out.println(Worker.MARKER + "ready " + nanos(Instant.now()));
         System.out.flush();
-
-        Runtime.getRuntime().addShutdownHook(new EndChildren());
 
         Worker w;
         try {
@@ -79,14 +84,35 @@ public final class WorkerMain {
         public void run() {
             // ProcessHandle.descendants() costs ~25 ms of JVM start-up work (it scans every process):
             // only pay it when this JVM has children at all
-            if (Procs.hasChildren()) ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            // (the workers this JVM started itself are dealt with by Worker's own exit hook, the Python way)
+            if (!Procs.hasChildren()) return;
+            ProcessHandle.current().children().filter(c -> !Worker.isWorkerPid(c.pid())).forEach(c -> {
+                c.descendants().forEach(ProcessHandle::destroy);
+                c.destroy();
+            });
         }
     }
 
+    private static void preload() {
+        try {
+            Worker.fromSpec(readSpec(new BufferedReader(new StringReader("class=mproc.Worker\nname=preload\n"
+                    + Worker.SPEC_END + "\n"))));
+            Procs.hasChildren();
+        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+            // only a warm-up
+        }
+    }
+
+    private static long nanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    /** The spec sent by the parent; null if stdin ended before anything came. */
     static Properties readSpec(BufferedReader in) throws IOException {
         StringBuilder sb = new StringBuilder();
         String line;
         while ((line = in.readLine()) != null && !line.equals(Worker.SPEC_END)) sb.append(line).append('\n');
+        if (line == null && sb.isEmpty()) return null;
         if (line == null) throw new IOException("stdin ended before the spec did");
         Properties p = new Properties();
         p.load(new StringReader(sb.toString()));

@@ -61,4 +61,21 @@ public final class Tasks {
             Thread.sleep(60_000);
         }
     }
+
+    /**
+     * Main of a parent JVM whose main returns without joining: a daemon (sleeps 30 s) and a non-daemon
+     * (sleeps 1 s) worker, started with the start method given as args[0]; at exit it reports both.
+     */
+    public static final class ReturningParent {
+        public static void main(String[] args) {
+            StartMethod m = StartMethod.valueOf(args[0]);
+            Worker daemon = new Worker("d", Sleep.class, 30).setDaemon(true).setStartMethod(m);
+            Worker other = new Worker("o", Sleep.class, 1).setStartMethod(m);
+            Worker.atExit(() -> System.out.println("atexit: daemon=" + daemon.exitCode() + " other=" + other.exitCode()
+                    + " other-output=" + other.output()));
+            daemon.start();
+            other.start();
+            System.out.println("main returns");
+        }
+    }
 }

@@ -1,10 +1,8 @@
 package mproc.bench;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import mproc.Worker;
+import mproc.chapters.StartMethods;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import picocli.CommandLine.Command;
@@ -17,11 +15,8 @@ import tech.tablesaw.api.Table;
  * {@code make bench}: the benchmarks, written to {@code build/bench/results.csv} (metric,value,unit).
  * Figures are medians over {@code --samples} runs, each compared with a baseline measured in the same run.
  *
- * <ul>
- *   <li>{@code jvm_hello_ms}: baseline, a plain JVM that prints one line and exits (same java, same flags)</li>
- *   <li>{@code start_join_default_ms}: {@code new Worker().start(); join()} of an empty worker</li>
- *   <li>{@code start_join_vs_hello}: the ratio of the two</li>
- * </ul>
+ * Start-up: {@code start(); join()} of an empty worker per {@link mproc.StartMethod}, Python's three start
+ * methods, and the baselines (a hello-world JVM, {@code python3 -c pass}); medians and ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the toolkit's benchmarks and writes results.csv.")
 public final class Bench implements Callable<Integer> {
@@ -44,46 +39,37 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 3 || samples > 10_000) throw new IllegalArgumentException("--samples must be 3..10000, got " + samples);
-        Worker probe = new Worker();
-        List<String> hello = new ArrayList<>(probe.command());
-        hello.set(hello.size() - 1, Hello.class.getName());
-        // warm-up: page cache, CDS archive mapping
-        for (int i = 0; i < 3; i++) {
-            new ProcessBuilder(hello).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            Worker w = new Worker();
-            w.start();
-            w.join();
+        if (samples < 3 || samples > 1000) throw new IllegalArgumentException("--samples must be 3..1000, got " + samples);
+        Table java = StartMethods.measureJava(samples);
+        Table python = StartMethods.measurePython(samples);
+        Table summary = StartMethods.summary(java.append(python));
+        System.out.println(summary.print());
+        Table rows = Table.create("bench", StringColumn.create("metric"), DoubleColumn.create("value"), StringColumn.create("unit"));
+        row(rows, "jvm_hello_ms", StartMethods.median(summary, "JVM hello world"), "ms");
+        row(rows, "start_join_cold_ms", StartMethods.median(summary, "java cold"), "ms");
+        row(rows, "start_join_tuned_ms", StartMethods.median(summary, "java tuned"), "ms");
+        row(rows, "start_join_warm_ms", StartMethods.median(summary, "java warm"), "ms");
+        row(rows, "start_join_tuned_vs_hello", StartMethods.median(summary, "java tuned") / StartMethods.median(summary, "JVM hello world"), "ratio");
+        if (python.rowCount() > 0) {
+            row(rows, "python_pass_ms", StartMethods.median(summary, "python -c pass"), "ms");
+            row(rows, "python_spawn_ms", StartMethods.median(summary, "python spawn"), "ms");
+            row(rows, "python_fork_ms", StartMethods.median(summary, "python fork"), "ms");
+            row(rows, "python_forkserver_ms", StartMethods.median(summary, "python forkserver"), "ms");
+            row(rows, "start_join_tuned_vs_python_spawn", StartMethods.median(summary, "java tuned") / StartMethods.median(summary, "python spawn"), "ratio");
+            row(rows, "start_join_warm_vs_python_forkserver", StartMethods.median(summary, "java warm") / StartMethods.median(summary, "python forkserver"), "ratio");
+        } else {
+            System.out.println("note: no " + StartMethods.PYTHON + ": Python rows skipped");
         }
-        double[] helloMs = new double[samples], startJoinMs = new double[samples];
-        for (int i = 0; i < samples; i++) { // interleaved, so both see the same machine state
-            long t0 = System.nanoTime();
-            new ProcessBuilder(hello).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            helloMs[i] = (System.nanoTime() - t0) / 1e6;
-            t0 = System.nanoTime();
-            Worker w = new Worker();
-            w.start();
-            w.join();
-            startJoinMs[i] = (System.nanoTime() - t0) / 1e6;
-            if (w.exitCode() != 0) throw new IllegalStateException("empty worker exited with " + w.exitCode());
-        }
-        double h = median(helloMs), s = median(startJoinMs);
-        Table t = Table.create("bench",
-                StringColumn.create("metric", "jvm_hello_ms", "start_join_default_ms", "start_join_vs_hello"),
-                DoubleColumn.create("value", round(h), round(s), Math.round(s / h * 100) / 100.0),
-                StringColumn.create("unit", "ms", "ms", "ratio"));
-        System.out.println(t.print());
-        System.out.println("results: " + Reports.csv(t, out, "results.csv"));
+        System.out.println(rows.print());
+        System.out.println("results: " + Reports.csv(rows, out, "results.csv"));
+        Reports.csv(java, out, "start-methods-samples.csv");
         return 0;
     }
 
-    static double median(double[] v) {
-        double[] c = v.clone();
-        java.util.Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    private static void row(Table t, String metric, double value, String unit) {
+        t.stringColumn("metric").append(metric);
+        t.doubleColumn("value").append(Math.round(value * 1000) / 1000.0);
+        t.stringColumn("unit").append(unit);
     }
 
-    private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
-    }
 }

@@ -1,0 +1,170 @@
+package mproc;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * JVM options for {@link StartMethod#TUNED} workers, and the class archive that makes them start fast.
+ *
+ * <p>The archive depends on the JDK, the options and the exact jars of the class path, so its file name
+ * is a hash of all of them (a changed jar gives a new archive). It is made by a background "training" JVM
+ * that runs an empty worker with {@code -XX:AOTCacheOutput} (JDK 25+) or {@code -XX:ArchiveClassesAtExit}
+ * (JDK 21-24), writing to a temporary name that is renamed when complete, so no JVM ever reads half an
+ * archive. Training output is discarded; a training JVM still running when this JVM exits is ended.
+ */
+final class Tuning {
+    /** Options of every TUNED (and WARM) worker. */
+    static final List<String> OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-XX:-UsePerfData");
+    private static final int FEATURE = Runtime.version().feature();
+    private static final Set<String> training = ConcurrentHashMap.newKeySet();
+    private static final Map<String, Process> trainers = new ConcurrentHashMap<>();
+
+    private Tuning() {}
+
+    /**
+     * Flags of every worker JVM, whatever its start method: on JDK 23+, no warning on stderr about
+     * sun.misc.Unsafe use in third-party jars (classgraph, via Tablesaw).
+     */
+    static List<String> quietFlags() {
+        return FEATURE >= 23 ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
+    }
+
+    /** The archive options for this class path, if its archive exists; else none (and training starts). */
+    static List<String> archiveOptions(String javaExe, List<String> options, String classpath) {
+        if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath)) return List.of();
+        Path archive = archivePath(javaExe, options, classpath);
+        if (Files.isRegularFile(archive)) {
+            return FEATURE >= 25 ? List.of("-XX:AOTCache=" + archive) : List.of("-XX:SharedArchiveFile=" + archive);
+        }
+        train(javaExe, options, classpath, archive);
+        return List.of();
+    }
+
+    /** Whether the archive for this class path is ready (for benchmarks: wait until it is). */
+    static boolean archiveReady(String javaExe, List<String> options, String classpath) {
+        return !allJars(classpath) || Files.isRegularFile(archivePath(javaExe, options, classpath));
+    }
+
+    static boolean allJars(String classpath) {
+        for (String e : classpath.split(File.pathSeparator)) {
+            if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) return false;
+        }
+        return true;
+    }
+
+    static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("mproc");
+    }
+
+    private static final Map<String, Path> archivePaths = new ConcurrentHashMap<>();
+
+    /** The archive's path (hashing ~30 jars' sizes and dates is done once per class path and JVM). */
+    static Path archivePath(String javaExe, List<String> options, String classpath) {
+        return archivePaths.computeIfAbsent(javaExe + "\n" + options + "\n" + classpath,
+                k -> computeArchivePath(javaExe, options, classpath));
+    }
+
+    private static Path computeArchivePath(String javaExe, List<String> options, String classpath) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            update(md, javaExe + "\n" + Runtime.version() + "\n" + String.join(" ", options) + "\n");
+            for (String e : classpath.split(File.pathSeparator)) {
+                Path p = Path.of(e);
+                update(md, e + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis() + "\n");
+            }
+            String name = HexFormat.of().formatHex(md.digest()).substring(0, 24);
+            return cacheDir().resolve(name + (FEATURE >= 25 ? ".aot" : ".jsa"));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return cacheDir().resolve("unusable");
+        }
+    }
+
+    private static void update(MessageDigest md, String s) {
+        md.update(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void train(String javaExe, List<String> options, String classpath, Path archive) {
+        String key = archive.toString();
+        if (!training.add(key)) return;
+        Thread t = new Thread(() -> {
+            Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            try {
+                Files.createDirectories(archive.getParent());
+                List<String> cmd = new ArrayList<>();
+                cmd.add(javaExe);
+                cmd.addAll(options);
+                cmd.addAll(quietFlags());
+                cmd.add(FEATURE >= 25 ? "-XX:AOTCacheOutput=" + tmp : "-XX:ArchiveClassesAtExit=" + tmp);
+                cmd.add("-Dmproc.training=true");
+                cmd.add("-cp");
+                cmd.add(classpath);
+                cmd.add(WorkerMain.class.getName());
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                trainers.put(key, p);
+                try (OutputStream in = p.getOutputStream()) {
+                    in.write(("class=mproc.Worker\nname=mproc-training\ndaemon=true\nparent.pid="
+                            + ProcessHandle.current().pid() + "\n" + Worker.SPEC_END + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                if (p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.size(tmp) > 0) {
+                    try {
+                        Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no archive this time: workers keep starting on the options alone
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                trainers.remove(key);
+                try {
+                    Files.deleteIfExists(tmp);
+                    Files.deleteIfExists(Path.of(tmp + ".config"));
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }, "mproc-archive-training");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits (bounded) for a running training to finish; true if the archive now exists. */
+    static boolean awaitArchive(String javaExe, List<String> options, String classpath, long timeoutMillis)
+            throws InterruptedException {
+        archiveOptions(javaExe, options, classpath); // starts training if needed
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!archiveReady(javaExe, options, classpath)) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    /** Ends training JVMs still running (at exit). */
+    static void endTraining() {
+        for (Process p : trainers.values()) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.toHandle().destroyForcibly();
+        }
+    }
+}
