@@ -18,11 +18,12 @@ final class Fields {
 
     private Fields() {}
 
-    static void encode(Worker w, Properties p) {
+    static void encode(Worker w, Properties p, java.util.List<Connection> ends) {
         for (Field f : fields(w.getClass())) {
             Object v = get(f, w);
             String key = PREFIX + f.getDeclaringClass().getName() + "." + f.getName();
             if (v == null) continue;
+            if (v instanceof Connection c) ends.add(c);
             p.setProperty(key, toText(f, v));
         }
     }
@@ -58,12 +59,14 @@ final class Fields {
     private static void checkType(Field f) {
         Class<?> t = f.getType();
         boolean ok = t.isPrimitive() || t == String.class || t.isEnum() || Number.class.isAssignableFrom(t)
+                || Shareable.class.isAssignableFrom(t) && t != Shareable.class
                 || t == Boolean.class || t == Character.class
                 || t == int[].class || t == long[].class || t == double[].class || t == String[].class;
         if (!ok) {
             throw new IllegalArgumentException("field " + f.getDeclaringClass().getSimpleName() + "." + f.getName()
                     + " of type " + t.getSimpleName() + " cannot travel to a worker JVM; use a primitive, String,"
-                    + " enum or an array of int/long/double/String, or mark it transient");
+                    + " enum, an array of int/long/double/String or an IPC object (Pipe end, Queue, Lock, Barrier,"
+                    + " SharedArray), or mark it transient");
         }
     }
 
@@ -81,6 +84,7 @@ final class Fields {
         if (v instanceof double[] a) return join(Arrays.stream(a).mapToObj(String::valueOf).toList());
         if (v instanceof String[] a) return join(Arrays.asList(a));
         if (v instanceof Enum<?> e) return e.name();
+        if (v instanceof Shareable sh) return sh.address();
         return String.valueOf(v);
     }
 
@@ -115,6 +119,13 @@ final class Fields {
         if (t == boolean.class || t == Boolean.class) return Boolean.valueOf(s);
         if (t == char.class || t == Character.class) return s.charAt(0);
         if (t.isEnum()) return Enum.valueOf((Class) t, s);
+        if (Shareable.class.isAssignableFrom(t)) {
+            try {
+                return t.getMethod("attach", String.class).invoke(null, s);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("cannot attach " + t.getSimpleName() + " " + s, e);
+            }
+        }
         List<String> items = split(s);
         if (t == int[].class) return items.stream().mapToInt(Integer::parseInt).toArray();
         if (t == long[].class) return items.stream().mapToLong(Long::parseLong).toArray();

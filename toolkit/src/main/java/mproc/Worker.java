@@ -73,6 +73,7 @@ public class Worker {
     private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private transient final List<Thread> readers = new ArrayList<>();
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
+    private transient final List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
 
     /** A worker whose {@link #run()} does nothing unless a subclass overrides it; default name. */
     public Worker() {
@@ -112,10 +113,16 @@ public class Worker {
         this.target = target.getName();
         List<String> a = new ArrayList<>();
         for (Object o : args) {
+            if (o instanceof Shareable sh) {
+                if (sh instanceof Connection c) ends.add(c);
+                a.add(sh.address());
+                continue;
+            }
             if (!(o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof Character
                     || o instanceof Enum<?>)) {
                 throw new IllegalArgumentException("argument " + o + " (" + (o == null ? "null" : o.getClass().getSimpleName())
-                        + ") cannot be sent to a worker JVM: pass strings, numbers, booleans or enums");
+                        + ") cannot be sent to a worker JVM: pass strings, numbers, booleans, enums or IPC objects"
+                        + " (Pipe ends, Queue, Lock, Barrier, SharedArray)");
             }
             a.add(String.valueOf(o));
         }
@@ -268,6 +275,7 @@ public class Worker {
             lifetime.finished = Instant.now();
             lifetime.exitCode = process.exitValue();
             LIVE.remove(this);
+            for (Connection c : ends) c.holderEnded("worker '" + name + "' ended (exit code " + lifetime.exitCode + ")");
             Output.wake();
         });
         OutputStream stdin = process.getOutputStream();
@@ -313,7 +321,7 @@ public class Worker {
         if (target != null) p.setProperty("target", target);
         p.setProperty("args.count", Integer.toString(args.size()));
         for (int i = 0; i < args.size(); i++) p.setProperty("args." + i, args.get(i));
-        Fields.encode(this, p);
+        Fields.encode(this, p, ends);
         return p;
     }
 

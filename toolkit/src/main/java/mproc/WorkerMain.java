@@ -60,7 +60,9 @@ public final class WorkerMain {
 
         try {
             w.run();
+            Ipc.flushAll(); // queue items still batched here
         } catch (Throwable t) {
+            Ipc.flushAll();
             System.out.flush();
             System.err.println("Process " + w.getName() + ":");
             t.printStackTrace();

@@ -1,0 +1,384 @@
+package mproc;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Hosts the state of the Queues, Locks and Barriers created in this JVM and serves other JVMs over one
+ * Unix domain socket in the private directory, a thread per client connection. The host JVM itself
+ * uses the state directly. Requests are lists: {@code [op, id, args...]}.
+ *
+ * <p>A client connection that ends (its process died) releases the locks it held, breaks the barrier
+ * it was waiting at, and loses nothing from queues it was not yet served from.
+ */
+final class Broker {
+    private static volatile Broker local;
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Map<Long, Object> objects = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    private Broker() throws IOException {
+        path = Ipc.newPath("b");
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        Thread t = new Thread(this::acceptLoop, "mproc-broker");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static Broker local() {
+        Broker b = local;
+        if (b != null) return b;
+        synchronized (Broker.class) {
+            if (local == null) {
+                try {
+                    local = new Broker();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot start the IPC broker: " + e.getMessage(), e);
+                }
+            }
+            return local;
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long register(Object state) {
+        long id = ids.incrementAndGet();
+        objects.put(id, state);
+        return id;
+    }
+
+    private void acceptLoop() {
+        while (true) {
+            try {
+                SocketChannel ch = server.accept();
+                Thread t = new Thread(() -> serve(ch), "mproc-broker-client");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    /** One client connection: what it holds is given back when it ends. */
+    private void serve(SocketChannel raw) {
+        Set<LockState> held = new HashSet<>();
+        FrameChannel c = null;
+        try {
+            c = new FrameChannel(raw);
+            Client client = new Client(c, held);
+            while (true) {
+                List<?> req = (List<?>) c.read(Long.MAX_VALUE);
+                Object reply = handle(client, req);
+                if (reply != null) c.write(reply);
+            }
+        } catch (EOFException e) {
+            // the client process ended or closed its handle
+        } catch (IOException | RuntimeException e) {
+            // a broken client: drop it
+        } finally {
+            for (LockState l : held) l.releaseAbandoned();
+            if (c != null) c.close();
+        }
+    }
+
+    record Client(FrameChannel channel, Set<LockState> held) {
+        boolean gone() {
+            try {
+                return channel.peerClosed();
+            } catch (IOException e) {
+                return true;
+            }
+        }
+    }
+
+    private Object handle(Client client, List<?> req) {
+        String op = (String) req.get(0);
+        Object state = objects.get(((Number) req.get(1)).longValue());
+        if (state == null) return List.of("error", "no such object");
+        long timeout = req.size() > 2 && req.get(req.size() - 1) instanceof Long l ? l : -1;
+        try {
+            switch (op) {
+                case "put": {
+                    ((QueueState) state).putAll((List<?>) req.get(2));
+                    return null; // no reply: puts stream
+                }
+                case "get": {
+                    int max = ((Number) req.get(2)).intValue();
+                    Object r = ((QueueState) state).get(max, timeout, client);
+                    return r;
+                }
+                case "close": {
+                    ((QueueState) state).close();
+                    return List.of("ok");
+                }
+                case "size": return List.of("ok", (long) ((QueueState) state).size());
+                case "acquire": {
+                    LockState l = (LockState) state;
+                    boolean ok = l.acquire(client, timeout);
+                    if (ok) client.held().add(l);
+                    return List.of(ok ? "ok" : "timeout");
+                }
+                case "release": {
+                    LockState l = (LockState) state;
+                    l.release(client);
+                    client.held().remove(l);
+                    return List.of("ok");
+                }
+                case "wait": return ((BarrierState) state).await(timeout, client);
+                case "reset": ((BarrierState) state).reset(); return List.of("ok");
+                default: return List.of("error", "unknown operation " + op);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of("error", "interrupted");
+        } catch (IllegalStateException e) {
+            return List.of("error", e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ the objects' state
+
+    /** Waits on a condition in slices, so that a waiting client that dies is noticed. */
+    private static boolean awaitSlice(Condition c, long deadline) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return false;
+        c.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        return true;
+    }
+
+    static long deadline(long timeoutMillis) {
+        return timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    static final class QueueState {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition notEmpty = lock.newCondition();
+        private final ArrayDeque<Object> items = new ArrayDeque<>();
+        private boolean closed;
+
+        private static final Object NULL_ITEM = new Object(); // ArrayDeque holds no nulls
+
+        void putAll(List<?> batch) {
+            lock.lock();
+            try {
+                if (closed) throw new IllegalStateException("put on a closed queue");
+                for (Object o : batch) items.addLast(o == null ? NULL_ITEM : o);
+                notEmpty.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Up to max items: ["items", list] | ["timeout"] | ["closed"]. Client null: the host itself. */
+        Object get(int max, long timeoutMillis, Client client) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                while (items.isEmpty()) {
+                    if (closed) return List.of("closed");
+                    if (client != null && client.gone()) return List.of("timeout");
+                    if (!awaitSlice(notEmpty, deadline)) return List.of("timeout");
+                }
+                int n = Math.min(Math.max(1, max), items.size());
+                List<Object> out = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    Object o = items.pollFirst();
+                    out.add(o == NULL_ITEM ? null : o);
+                }
+                return List.of("items", out);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void close() {
+            lock.lock();
+            try {
+                closed = true;
+                notEmpty.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int size() {
+            lock.lock();
+            try {
+                return items.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    static final class LockState {
+        private final ReentrantLock lock = new ReentrantLock(true);
+        private final Condition free = lock.newCondition();
+        private Object owner;
+        private long abandoned;
+
+        /** Owner: a Client, or a thread of the host JVM. */
+        boolean acquire(Object who, long timeoutMillis) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                while (owner != null) {
+                    if (who instanceof Client c && c.gone()) return false;
+                    if (!awaitSlice(free, deadline)) return false;
+                }
+                owner = who;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void release(Object who) {
+            lock.lock();
+            try {
+                if (owner == null) throw new IllegalStateException("release of an unlocked Lock");
+                if (owner != who) throw new IllegalStateException("release of a Lock held by another process");
+                owner = null;
+                free.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Its holder's process ended while holding it: free it for the others. */
+        void releaseAbandoned() {
+            lock.lock();
+            try {
+                owner = null;
+                abandoned++;
+                free.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long abandoned() {
+            return abandoned;
+        }
+    }
+
+    static final class BarrierState {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition trip = lock.newCondition();
+        private final int parties;
+        private int waiting;
+        private long generation;
+        private String broken;
+
+        BarrierState(int parties) {
+            this.parties = parties;
+        }
+
+        /** ["released", arrival index] | ["broken", why] | ["timeout"]. A timeout breaks the barrier, as in Python. */
+        Object await(long timeoutMillis, Client client) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                if (broken != null) return List.of("broken", broken);
+                long gen = generation;
+                int index = waiting++;
+                if (waiting == parties) {
+                    waiting = 0;
+                    generation++;
+                    trip.signalAll();
+                    return List.of("released", (long) index);
+                }
+                while (generation == gen && broken == null) {
+                    if (client != null && client.gone()) {
+                        breakIt("a party's process ended while waiting at the barrier");
+                        return List.of("broken", broken);
+                    }
+                    if (!awaitSlice(trip, deadline)) {
+                        breakIt("a party timed out waiting at the barrier");
+                        return List.of("timeout");
+                    }
+                }
+                return generation != gen ? List.of("released", (long) index) : List.of("broken", broken);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void breakIt(String why) {
+            broken = why;
+            waiting = 0;
+            trip.signalAll();
+        }
+
+        void reset() {
+            lock.lock();
+            try {
+                if (waiting > 0) breakIt("the barrier was reset while parties were waiting");
+                broken = null;
+                waiting = 0;
+                generation++;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int parties() {
+            return parties;
+        }
+    }
+
+    /** A client's connection to a broker, one per object handle and JVM. */
+    static final class Link implements AutoCloseable {
+        private final FrameChannel channel;
+
+        Link(Path broker) throws IOException {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(broker));
+            } catch (IOException e) {
+                ch.close();
+                throw new IOException("cannot reach the process that owns this object (" + e.getMessage()
+                        + "): it has probably ended", e);
+            }
+            channel = new FrameChannel(ch);
+        }
+
+        void send(List<?> req) throws IOException {
+            channel.write(req);
+        }
+
+        List<?> call(List<?> req) throws IOException {
+            channel.write(req);
+            Object r = channel.read(Long.MAX_VALUE);
+            return (List<?>) r;
+        }
+
+        @Override
+        public void close() {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package mproc;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One end of a {@link Pipe}: framed messages, in order, to and from the other end.
+ *
+ * <p>The two ends meet through a Unix domain socket in the creating JVM's private directory: the end that
+ * is used first listens, the other connects; then they talk directly. Messages sent before the other end
+ * has connected are kept and delivered when it does, so {@code a.send(x); b.recv()} works in one thread.
+ *
+ * <p>Nothing hangs for ever: {@link #recv()} throws {@link EOFException} once the other end has closed
+ * or its process has died; if the process that was given the other end ends without ever connecting,
+ * waiting fails with a message naming it; and connecting gives up after {@code -Dmproc.connectTimeout}
+ * seconds (default 120).
+ */
+public final class Connection implements Shareable, AutoCloseable {
+    private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(Long.getLong("mproc.connectTimeout", 120));
+    private final Path path;
+    private final char role;
+    private volatile FrameChannel channel;
+    private ServerSocketChannel listener;
+    private final List<Object> early = new ArrayList<>();
+    private volatile boolean closed;
+    private IOException acceptFailure;
+
+    Connection(Path path, char role) {
+        this.path = path;
+        this.role = role;
+    }
+
+    /** The Connection an address names (in a worker: {@code Connection.attach(args[0])}). */
+    public static Connection attach(String address) {
+        String[] f = address.split("\\|");
+        if (f.length != 3 || !f[0].equals("mproc-pipe") || f[2].length() != 1) {
+            throw new IllegalArgumentException("not a pipe end address: " + address);
+        }
+        return new Connection(Path.of(f[1]), f[2].charAt(0));
+    }
+
+    @Override
+    public String address() {
+        return "mproc-pipe|" + path + "|" + role;
+    }
+
+    /** Sends one message: a number, string, boolean, array of numbers, or a list of these. */
+    public void send(Object msg) {
+        if (closed) throw new IllegalStateException("connection is closed");
+        try {
+            synchronized (this) {
+                if (channel == null) {
+                    open(System.nanoTime() + CONNECT_TIMEOUT_NANOS, false);
+                    if (channel == null) {
+                        early.add(msg); // listening, not connected yet: delivered on connect
+                        return;
+                    }
+                }
+            }
+            channel.write(msg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("pipe send failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The next message; waits for it. EOFException when the other end closed (or its process died). */
+    public Object recv() throws EOFException, InterruptedException {
+        try {
+            return recv(Long.MAX_VALUE);
+        } catch (TimeoutException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next message, waiting at most {@code timeout}; TimeoutException if none came. */
+    public Object recv(Duration timeout) throws EOFException, TimeoutException, InterruptedException {
+        return recv(deadline(timeout));
+    }
+
+    private Object recv(long deadline) throws EOFException, TimeoutException, InterruptedException {
+        if (closed) throw new IllegalStateException("connection is closed");
+        try {
+            FrameChannel c = connected(deadline);
+            Object m = c.read(deadline);
+            if (m == FrameChannel.TIMEOUT) throw new TimeoutException("no message within the timeout");
+            return m;
+        } catch (EOFException | TimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("pipe receive failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a message is waiting, or arrives within {@code timeout} (Python's {@code poll}). */
+    public boolean poll(Duration timeout) throws InterruptedException {
+        long deadline = deadline(timeout);
+        try {
+            FrameChannel c = connected(deadline);
+            while (!c.hasMessage()) {
+                if (c.peerClosed() || System.nanoTime() >= deadline) return false;
+                Thread.sleep(0, 200_000);
+            }
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long deadline(Duration timeout) {
+        long n = timeout.toNanos();
+        if (n < 0) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        long now = System.nanoTime();
+        return n > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + n;
+    }
+
+    /** Waits until the other end is connected. */
+    private FrameChannel connected(long deadline) throws IOException, TimeoutException, InterruptedException {
+        FrameChannel c = channel;
+        if (c != null) return c;
+        long connectDeadline = Math.min(deadline, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+        synchronized (this) {
+            if (channel == null && listener == null) open(connectDeadline, true);
+        }
+        while ((c = channel) == null) {
+            synchronized (this) {
+                if (acceptFailure != null) throw acceptFailure;
+            }
+            checkPeerGone();
+            if (System.nanoTime() >= connectDeadline) {
+                if (connectDeadline < deadline) throw new IOException("no process connected to the other end of the pipe within "
+                        + TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NANOS) + " s");
+                throw new TimeoutException("the other end of the pipe has not connected yet");
+            }
+            Thread.sleep(1);
+        }
+        return c;
+    }
+
+    /** Listens if the other end does not yet; else connects. Caller holds the lock. */
+    private void open(long deadline, boolean mustConnect) throws IOException {
+        if (channel != null || listener != null) return;
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            s.bind(UnixDomainSocketAddress.of(path));
+            listener = s;
+            Thread t = new Thread(this::accept, "mproc-pipe-accept");
+            t.setDaemon(true);
+            t.start();
+            return;
+        } catch (IOException bound) {
+            s.close(); // the other end listens already (or did): connect to it
+        }
+        while (true) {
+            try {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(path));
+                } catch (IOException e) {
+                    ch.close();
+                    throw e;
+                }
+                channel = new FrameChannel(ch);
+                return;
+            } catch (IOException e) {
+                checkPeerGone();
+                if (System.nanoTime() >= deadline) throw new IOException("cannot connect to the other end of the pipe: " + e.getMessage());
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while connecting", ie);
+                }
+            }
+        }
+    }
+
+    private void accept() {
+        try {
+            SocketChannel ch = listener.accept();
+            FrameChannel c = new FrameChannel(ch);
+            synchronized (this) {
+                for (Object m : early) c.write(m);
+                early.clear();
+                channel = c;
+            }
+        } catch (IOException e) {
+            synchronized (this) {
+                if (!closed) acceptFailure = e;
+            }
+        } finally {
+            try {
+                listener.close();
+                Files.deleteIfExists(path); // one-to-one: nobody else may connect
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private void checkPeerGone() throws IOException {
+        Path marker = goneMarker(path, role == 'A' ? 'B' : 'A');
+        if (Files.exists(marker)) {
+            throw new EOFException("the other end of the pipe never connected: " + Files.readString(marker).strip());
+        }
+    }
+
+    private static Path goneMarker(Path path, char role) {
+        return path.resolveSibling(path.getFileName() + ".gone-" + role);
+    }
+
+    /** Called in the parent when a worker that was given this end has ended. */
+    void holderEnded(String who) {
+        if (channel != null) return; // connected here: the socket itself reports the end
+        try {
+            Files.writeString(goneMarker(path, role), who + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // the directory is gone: so is everyone who could wait
+        }
+    }
+
+    /** Closes this end; the other end's recv() then ends with EOFException. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            if (channel != null) channel.close();
+            if (listener != null) {
+                try {
+                    listener.close();
+                    Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+            // an end closed before connecting: the other end must not wait for it
+            if (channel == null) holderEnded("that end was closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<Connection " + path.getFileName() + role + (channel != null ? " connected" : "") + (closed ? " closed" : "") + ">";
+    }
+}

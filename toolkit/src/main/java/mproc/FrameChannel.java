@@ -1,0 +1,147 @@
+package mproc;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Messages over a Unix domain socket: each frame is a 4-byte length and one {@link Codec} value.
+ * Non-blocking underneath, so that reads can time out without a helper thread; a read waits in the
+ * caller's thread (one wake-up per message).
+ */
+final class FrameChannel implements Closeable {
+    static final Object TIMEOUT = new Object();
+
+    private final SocketChannel ch;
+    private final Selector readSel, writeSel;
+    private ByteBuffer in = ByteBuffer.allocate(1 << 16);
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream(1 << 12);
+    private final DataOutputStream out = new DataOutputStream(outBytes);
+    private final Object readLock = new Object(), writeLock = new Object();
+    private boolean eof;
+
+    FrameChannel(SocketChannel ch) throws IOException {
+        this.ch = ch;
+        ch.configureBlocking(false);
+        readSel = Selector.open();
+        writeSel = Selector.open();
+        ch.register(readSel, SelectionKey.OP_READ);
+        ch.register(writeSel, SelectionKey.OP_WRITE);
+        in.flip(); // empty, in read mode
+    }
+
+    /** Sends one message (blocks while the socket buffer is full). */
+    void write(Object msg) throws IOException {
+        synchronized (writeLock) {
+            outBytes.reset();
+            out.writeInt(0);
+            Codec.write(out, msg);
+            byte[] b = outBytes.toByteArray();
+            int len = b.length - 4;
+            b[0] = (byte) (len >>> 24);
+            b[1] = (byte) (len >>> 16);
+            b[2] = (byte) (len >>> 8);
+            b[3] = (byte) len;
+            writeFully(ByteBuffer.wrap(b));
+        }
+    }
+
+    private void writeFully(ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.write(buf) == 0) {
+                writeSel.select(1000);
+                writeSel.selectedKeys().clear();
+            }
+        }
+    }
+
+    /**
+     * The next message, waiting until {@code deadline} (System.nanoTime; Long.MAX_VALUE: no limit);
+     * {@link #TIMEOUT} if none came. EOFException when the other end has closed (or died).
+     */
+    Object read(long deadline) throws IOException {
+        synchronized (readLock) {
+            while (true) {
+                Object m = tryParse();
+                if (m != null) return m == NULL_MSG ? null : m;
+                if (eof) throw new EOFException("the other end closed the connection");
+                long left = deadline == Long.MAX_VALUE ? 0 : deadline - System.nanoTime();
+                if (deadline != Long.MAX_VALUE && left <= 0) return TIMEOUT;
+                if (!fill()) {
+                    if (deadline == Long.MAX_VALUE) readSel.select();
+                    else readSel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    readSel.selectedKeys().clear();
+                    fill();
+                }
+            }
+        }
+    }
+
+    /** Whether the other end is gone (reads what is there without waiting). */
+    boolean peerClosed() throws IOException {
+        synchronized (readLock) {
+            if (!eof) fill();
+            return eof && !in.hasRemaining();
+        }
+    }
+
+    /** Whether a whole message is waiting. */
+    boolean hasMessage() throws IOException {
+        synchronized (readLock) {
+            if (!eof) fill();
+            return in.remaining() >= 4 && in.remaining() >= 4 + in.getInt(in.position());
+        }
+    }
+
+    private static final Object NULL_MSG = new Object();
+
+    private Object tryParse() throws IOException {
+        if (in.remaining() < 4) return null;
+        int len = in.getInt(in.position());
+        if (len < 0 || len > (256 << 20)) throw new IOException("corrupt frame length " + len);
+        if (in.remaining() < 4 + len) return null;
+        in.position(in.position() + 4);
+        DataInputStream d = new DataInputStream(new ByteArrayInputStream(in.array(), in.arrayOffset() + in.position(), len));
+        Object v = Codec.read(d);
+        in.position(in.position() + len);
+        return v == null ? NULL_MSG : v;
+    }
+
+    /** Reads what is available; false if nothing came. */
+    private boolean fill() throws IOException {
+        in.compact(); // to write mode
+        try {
+            if (!in.hasRemaining()) {
+                ByteBuffer bigger = ByteBuffer.allocate(in.capacity() * 2);
+                in.flip();
+                bigger.put(in);
+                in = bigger;
+            }
+            int n = ch.read(in);
+            if (n < 0) eof = true;
+            return n > 0;
+        } finally {
+            in.flip();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            readSel.close();
+            writeSel.close();
+            ch.close();
+        } catch (IOException e) {
+            // closing
+        }
+    }
+}
