@@ -24,7 +24,7 @@ help:
 setup:
 	@bash .ci/setup.sh
 
-CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods
+CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem
 run: setup
 	@set -e; for c in $(CHAPTERS); do \
 	  echo; echo "=== $$c ==="; "$(JBANG)" jbang-scripts/$$c.java --out build/$$c; done

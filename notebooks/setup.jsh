@@ -8,6 +8,8 @@ import java.time.*;
 import java.util.*;
 import mproc.*;
 import mproc.chapters.*;
+import mproc.Queue;
+import mproc.Lock;
 import tech.tablesaw.api.*;
 
 /** Shows a Tablesaw table as an HTML table in the cell's output. */

@@ -261,11 +261,70 @@ def script_tests():
         expect(len(rows) == 5 * len(expected), f"{len(rows)} samples")
         expect(is_png(d / "startmethods-medians.png") and is_png(d / "startmethods-distribution.png"), "charts missing")
 
+    @case("script: pipe.java prints the squares 0..81 then End, and checks every matrix")
+    def _():
+        d = out_dir / "pipe"
+        rc, out, err = jbang("pipe", "--messages", 300, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        lines = out.splitlines()
+        expect(lines[:11] == ["0", "1", "4", "9", "16", "25", "36", "49", "64", "81", "End"], f"first lines: {lines[:12]}")
+        expect("300 matrices, every product checked" in lines, out)
+        header, rows = csv_rows(d / "pipe.csv")
+        expect([int(r.split(",")[0]) for r in rows] == list(range(300)), "messages in order, none lost")
+        expect(is_png(d / "pipe.png"), "pipe.png missing")
+
+    @case("script: queue.java --producers 4 --consumers 4 --items 1000000: lost=0 duplicates=0")
+    def _():
+        d = out_dir / "queue"
+        rc, out, err = jbang("queue", "--producers", 4, "--consumers", 4, "--items", 1000000, "--out", d, timeout=900)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        expect(re.search(r"^produced=4000000 consumed=4000000 lost=0 duplicates=0 \(\d+ items/s\)$", out, re.M), out[-1500:])
+        m = re.search(r"^racy run: produced=5 consumed=(\d) left in queue=(\d)$", out, re.M)
+        expect(m and int(m.group(1)) + int(m.group(2)) == 5, "racy run: consumed + left = produced\n" + out[:2000])
+
+    @case("script: queue.java small run shows each item")
+    def _():
+        rc, out, err = jbang("queue", "--producers", 2, "--consumers", 2, "--items", 3, "--out", out_dir / "queue-small")
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        popped = sorted(int(x) for x in re.findall(r"^Process Consumer : item (\d+) popped by Consumer-\d+$", out, re.M))
+        expect(popped == list(range(6)), popped)
+        expect("produced=6 consumed=6 lost=0 duplicates=0" in out, out[-800:])
+
+    @case("script: barrier.java releases p1 and p2 together; p3, p4 do not wait")
+    def _():
+        d = out_dir / "barrier"
+        rc, out, err = jbang("barrier", "--count", 20000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        names = re.findall(r"^process (p\d) - test_with(?:out)?_barrier ----> \d\d:\d\d:\d\d\.\d+$", out, re.M)
+        expect(sorted(names) == ["p1", "p2", "p3", "p4"], names)
+        header, rows = csv_rows(d / "barrier.csv")
+        r = {row.split(",")[0][:2]: [float(x) for x in row.split(",")[1:]] for row in rows}
+        expect(abs(r["p1"][1] - r["p2"][1]) < 50, f"released together: {r}")
+        expect(r["p3"][3] == 0 and r["p4"][3] == 0, f"p3/p4 did not wait: {r}")
+        expect(is_png(d / "barrier.png"), "barrier.png missing")
+
+    @case("script: sharedmem.java: both methods give the right product; shared memory moves nothing")
+    def _():
+        d = out_dir / "sharedmem"
+        rc, out, err = jbang("sharedmem", "--size", 120, "--rounds", 1, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        header, rows = csv_rows(d / "sharedmem.csv")
+        expect([r.split(",")[0] for r in rows] == ["shared memory", "queue"], rows)
+        expect(all(r.split(",")[-1] == "correct" for r in rows), rows)
+        expect(rows[0].split(",")[3] == "0" and int(rows[1].split(",")[3]) >= 8 * 120 * 120, rows)
+
     count_bad = [["--count", "-1"], ["--count", "abc"], ["--count", "99999999999"]]
     bad = {
         "naming": count_bad, "spawning": count_bad + [["--workers", "0"]], "killing": count_bad,
         "daemons": count_bad, "nodaemons": count_bad, "subclass": [],
         "startmethods": [["--samples", "2"], ["--samples", "x"]],
+        "pipe": [["--messages", "0"], ["--messages", "x"]],
+        "queue": [["--producers", "0"], ["--consumers", "65"], ["--items", "-1"], ["--items", "x"]],
+        "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
     for script, inputs in bad.items():

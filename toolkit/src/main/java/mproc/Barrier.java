@@ -34,10 +34,13 @@ public final class Barrier implements Shareable {
         return new Barrier(b.path(), b.register(s), parties, s);
     }
 
+    /** The barrier an address names, connected to its owner at once (so that the first use is fast). */
     public static Barrier attach(String address) {
         String[] f = address.split("\\|");
         if (f.length != 4 || !f[0].equals("mproc-barrier")) throw new IllegalArgumentException("not a barrier address: " + address);
-        return new Barrier(Path.of(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), null);
+        Barrier b = new Barrier(Path.of(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), null);
+        b.call(null);
+        return b;
     }
 
     @Override
@@ -82,10 +85,11 @@ public final class Barrier implements Shareable {
         }
     }
 
+    /** A request to the owner (null: only connect). */
     private List<?> call(List<?> req) {
         try {
             if (link == null) link = new Broker.Link(broker);
-            return link.call(req);
+            return req == null ? null : link.call(req);
         } catch (IOException e) {
             throw new UncheckedIOException("barrier: " + e.getMessage(), e);
         }

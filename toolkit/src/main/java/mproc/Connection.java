@@ -41,6 +41,7 @@ public final class Connection implements Shareable, AutoCloseable {
     Connection(Path path, char role) {
         this.path = path;
         this.role = role;
+        Ipc.register(this::deliverEarly); // a worker ending delivers what it sent, as a process writing to a pipe
     }
 
     /** The Connection an address names (in a worker: {@code Connection.attach(args[0])}). */
@@ -233,9 +234,29 @@ public final class Connection implements Shareable, AutoCloseable {
         }
     }
 
-    /** Closes this end; the other end's recv() then ends with EOFException. */
+    /**
+     * Delivers messages sent before the other end connected: waits (bounded) for it to connect. Like an OS
+     * pipe, what was sent stays readable after the sender closed or ended.
+     */
+    private void deliverEarly() {
+        boolean pending;
+        synchronized (this) {
+            pending = channel == null && listener != null && !early.isEmpty();
+        }
+        if (!pending) return;
+        try {
+            connected(System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+        } catch (IOException | TimeoutException e) {
+            // the other end is gone or never came: nothing can be delivered
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes this end (after delivering what was sent); the other end's recv() then ends with EOFException. */
     @Override
     public void close() {
+        deliverEarly();
         synchronized (this) {
             if (closed) return;
             closed = true;

@@ -76,7 +76,7 @@ final class FrameChannel implements Closeable {
                 if (eof) throw new EOFException("the other end closed the connection");
                 long left = deadline == Long.MAX_VALUE ? 0 : deadline - System.nanoTime();
                 if (deadline != Long.MAX_VALUE && left <= 0) return TIMEOUT;
-                if (!fill()) {
+                if (!fill() && !spin()) {
                     if (deadline == Long.MAX_VALUE) readSel.select();
                     else readSel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                     readSel.selectedKeys().clear();
@@ -115,6 +115,21 @@ final class FrameChannel implements Closeable {
         in.position(in.position() + len);
         return v == null ? NULL_MSG : v;
     }
+
+    /**
+     * Polls without sleeping for up to {@link #SPIN_NANOS}: a reply that comes within a few microseconds
+     * (a ping-pong) is then read without the cost of going to sleep in the selector and being woken.
+     */
+    private boolean spin() throws IOException {
+        long end = System.nanoTime() + SPIN_NANOS;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+            if (fill() || eof) return true;
+        }
+        return false;
+    }
+
+    private static final long SPIN_NANOS = Long.getLong("mproc.spinMicros", 50) * 1000;
 
     /** Reads what is available; false if nothing came. */
     private boolean fill() throws IOException {

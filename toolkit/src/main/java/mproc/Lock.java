@@ -35,10 +35,13 @@ public final class Lock implements Shareable {
         return new Lock(b.path(), b.register(s), s);
     }
 
+    /** The lock an address names, connected to its owner at once (so that the first use is fast). */
     public static Lock attach(String address) {
         String[] f = address.split("\\|");
         if (f.length != 3 || !f[0].equals("mproc-lock")) throw new IllegalArgumentException("not a lock address: " + address);
-        return new Lock(Path.of(f[1]), Long.parseLong(f[2]), null);
+        Lock l = new Lock(Path.of(f[1]), Long.parseLong(f[2]), null);
+        l.call(null);
+        return l;
     }
 
     @Override
@@ -90,10 +93,11 @@ public final class Lock implements Shareable {
         };
     }
 
+    /** A request to the owner (null: only connect). */
     private List<?> call(List<?> req) {
         try {
             if (link == null) link = new Broker.Link(broker);
-            return link.call(req);
+            return req == null ? null : link.call(req);
         } catch (IOException e) {
             throw new UncheckedIOException("lock: " + e.getMessage(), e);
         }

@@ -90,6 +90,31 @@ public final class Matrix {
         }
     }
 
+    /** The entries (1..10) of a seeded random {@code n x n} matrix, row-major. */
+    public static int[] entries(int n, long seed) {
+        checkSize(n);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] m = new int[n * n];
+        for (int i = 0; i < m.length; i++) m[i] = 1 + rnd.nextInt(10);
+        return m;
+    }
+
+    /** Rows {@code from} (inclusive) to {@code to} of the product of two {@code n x n} matrices, row-major. */
+    public static long[] multiplyRows(int[] a, int[] b, int n, int from, int to) {
+        if (a.length != n * n || b.length != n * n) throw new IllegalArgumentException("matrices must be " + n + "x" + n);
+        if (from < 0 || to > n || from > to) throw new IllegalArgumentException("rows " + from + ".." + to + " of " + n);
+        long[] c = new long[(to - from) * n];
+        for (int i = from; i < to; i++) {
+            int row = (i - from) * n;
+            for (int k = 0; k < n; k++) {
+                long aik = a[i * n + k];
+                int brow = k * n;
+                for (int j = 0; j < n; j++) c[row + j] += aik * b[brow + j];
+            }
+        }
+        return c;
+    }
+
     /** Validates a matrix size; the message says what is allowed. */
     public static int checkSize(int size) {
         if (size < 1 || size > MAX_SIZE) {

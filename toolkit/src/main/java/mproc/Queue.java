@@ -54,7 +54,13 @@ public final class Queue implements Shareable, Iterable<Object> {
     public static Queue attach(String address) {
         String[] f = address.split("\\|");
         if (f.length != 3 || !f[0].equals("mproc-queue")) throw new IllegalArgumentException("not a queue address: " + address);
-        return new Queue(Path.of(f[1]), Long.parseLong(f[2]), null);
+        Queue q = new Queue(Path.of(f[1]), Long.parseLong(f[2]), null);
+        try {
+            q.link(); // connect at once: the first put or get is then fast, and a gone owner is reported here
+        } catch (IOException e) {
+            throw new UncheckedIOException("queue: " + e.getMessage(), e);
+        }
+        return q;
     }
 
     @Override

@@ -100,6 +100,28 @@ final class Tuning {
         md.update(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Keeps the cache small: the newest archives only (each toolkit or script rebuild makes a new one). */
+    private static void prune(Path dir, int keep) {
+        try (var s = Files.list(dir)) {
+            List<Path> all = s.filter(p -> Files.isRegularFile(p)).sorted((a, b) -> {
+                try {
+                    return Files.getLastModifiedTime(b).compareTo(Files.getLastModifiedTime(a));
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).toList();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < all.size(); i++) {
+                Path p = all.get(i);
+                boolean stale = p.getFileName().toString().contains(".tmp-")
+                        && now - Files.getLastModifiedTime(p).toMillis() > 3_600_000L;
+                if (i >= keep || stale) Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort
+        }
+    }
+
     private static void train(String javaExe, List<String> options, String classpath, Path archive) {
         String key = archive.toString();
         if (!training.add(key)) return;
@@ -129,6 +151,7 @@ final class Tuning {
                     } catch (AtomicMoveNotSupportedException e) {
                         Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING);
                     }
+                    prune(archive.getParent(), 8);
                 }
             } catch (IOException | RuntimeException e) {
                 // no archive this time: workers keep starting on the options alone

@@ -40,9 +40,9 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (samples < 3 || samples > 1000) throw new IllegalArgumentException("--samples must be 3..1000, got " + samples);
-        Table java = StartMethods.measureJava(samples);
+        Table jvm = StartMethods.measureJava(samples);
         Table python = StartMethods.measurePython(samples);
-        Table summary = StartMethods.summary(java.append(python));
+        Table summary = StartMethods.summary(jvm.append(python));
         System.out.println(summary.print());
         Table rows = Table.create("bench", StringColumn.create("metric"), DoubleColumn.create("value"), StringColumn.create("unit"));
         row(rows, "jvm_hello_ms", StartMethods.median(summary, "JVM hello world"), "ms");
@@ -60,9 +60,23 @@ public final class Bench implements Callable<Integer> {
         } else {
             System.out.println("note: no " + StartMethods.PYTHON + ": Python rows skipped");
         }
+        // IPC between worker JVMs, and Python's multiprocessing Pipe and Queue the same way
+        double rt = IpcBench.pipeRoundTripMicros(15, 5000);
+        double[] qs = new double[3];
+        for (int i = 0; i < qs.length; i++) qs[i] = IpcBench.queueThroughput(2, 2, 1_000_000);
+        java.util.Arrays.sort(qs);
+        row(rows, "pipe_roundtrip_us", rt, "us");
+        row(rows, "queue_2p2c_msgs_per_s", Math.round(qs[1]), "msgs/s");
+        java.util.Map<String, Double> py = PythonBench.run("python_ipc.py", "15", "5000", "200000");
+        if (!py.isEmpty()) {
+            row(rows, "python_pipe_roundtrip_us", py.get("pipe_roundtrip_us"), "us");
+            row(rows, "python_queue_2p2c_msgs_per_s", py.get("queue_2p2c_msgs_per_s"), "msgs/s");
+            row(rows, "pipe_roundtrip_vs_python", rt / py.get("pipe_roundtrip_us"), "ratio");
+            row(rows, "queue_2p2c_vs_python", qs[1] / py.get("queue_2p2c_msgs_per_s"), "ratio");
+        }
         System.out.println(rows.print());
         System.out.println("results: " + Reports.csv(rows, out, "results.csv"));
-        Reports.csv(java, out, "start-methods-samples.csv");
+        Reports.csv(jvm, out, "start-methods-samples.csv");
         return 0;
     }
 

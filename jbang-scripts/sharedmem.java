@@ -1,0 +1,48 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//DEPS pbpj:mproc:1.0.0
+//DESCRIPTION Chapter 11 (shared memory): blocks of a matrix product written to shared memory vs sent through a Queue.
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import mproc.Matrix;
+import mproc.chapters.SharedMem;
+import mproc.cli.Cli;
+import mproc.cli.Reports;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tech.tablesaw.api.Table;
+
+@Command(name = "sharedmem", mixinStandardHelpOptions = true, version = "sharedmem 1.0",
+        description = {"Workers compute blocks of rows of C = A B (n x n) into a shared array; then the same",
+                "rows are sent back through a Queue. Time, bytes through IPC, and the result checked."})
+public class sharedmem implements Callable<Integer> {
+    @Option(names = "--size", defaultValue = "300", description = "n, 1..400 (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--workers", defaultValue = "2", description = "workers, 1..64 (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "measured rounds per method, 1..50; the median is shown (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--out", defaultValue = "build/sharedmem", description = "folder for sharedmem.csv (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    public static void main(String... args) {
+        System.exit(Cli.execute(new sharedmem(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        var cl = new picocli.CommandLine(this);
+        if (size < 1 || size > Matrix.MAX_SIZE) throw new picocli.CommandLine.ParameterException(cl, "--size must be between 1 and " + Matrix.MAX_SIZE + ", got " + size);
+        if (workers < 1 || workers > 64) throw new picocli.CommandLine.ParameterException(cl, "--workers must be between 1 and 64, got " + workers);
+        if (rounds < 1 || rounds > 50) throw new picocli.CommandLine.ParameterException(cl, "--rounds must be between 1 and 50, got " + rounds);
+        long expected = SharedMem.checksumHere(size);
+        Table t = SharedMem.table(SharedMem.compare(size, workers, rounds), expected);
+        System.out.println(t.print());
+        System.out.println("table: " + Reports.csv(t, out, "sharedmem.csv"));
+        return t.stringColumn("checksum").isEqualTo("correct").size() == 2 ? 0 : 1;
+    }
+}
