@@ -30,9 +30,7 @@ public class pipe implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (messages < 1 || messages > 1_000_000) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--messages must be between 1 and 1000000, got " + messages);
-        }
+        Cli.checkRange(this, "--messages", messages, 1, 1_000_000);
         Pipes.squares(10);
         Table t = Pipes.matrices(messages);
         System.out.println(messages + " matrices, every product checked");

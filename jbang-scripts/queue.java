@@ -39,10 +39,9 @@ public class queue implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var cl = new picocli.CommandLine(this);
-        if (producers < 1 || producers > 64) throw new picocli.CommandLine.ParameterException(cl, "--producers must be between 1 and 64, got " + producers);
-        if (consumers < 1 || consumers > 64) throw new picocli.CommandLine.ParameterException(cl, "--consumers must be between 1 and 64, got " + consumers);
-        if (items < 0 || items > 100_000_000L) throw new picocli.CommandLine.ParameterException(cl, "--items must be between 0 and 100000000, got " + items);
+        Cli.checkRange(this, "--producers", producers, 1, 64);
+        Cli.checkRange(this, "--consumers", consumers, 1, 64);
+        Cli.checkRange(this, "--items", items, 0, 100_000_000L);
         System.out.println("== Python's consumer: stops when the queue looks empty ==");
         Queues.RaceResult race = Queues.race(5, count);
         System.out.println("racy run: produced=" + race.produced() + " consumed=" + race.consumed() + " left in queue=" + race.leftInQueue());

@@ -35,10 +35,9 @@ public class sharedmem implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var cl = new picocli.CommandLine(this);
-        if (size < 1 || size > Matrix.MAX_SIZE) throw new picocli.CommandLine.ParameterException(cl, "--size must be between 1 and " + Matrix.MAX_SIZE + ", got " + size);
-        if (workers < 1 || workers > 64) throw new picocli.CommandLine.ParameterException(cl, "--workers must be between 1 and 64, got " + workers);
-        if (rounds < 1 || rounds > 50) throw new picocli.CommandLine.ParameterException(cl, "--rounds must be between 1 and 50, got " + rounds);
+        Cli.checkRange(this, "--size", size, 1, Matrix.MAX_SIZE);
+        Cli.checkRange(this, "--workers", workers, 1, 64);
+        Cli.checkRange(this, "--rounds", rounds, 1, 50);
         long expected = SharedMem.checksumHere(size);
         Table t = SharedMem.table(SharedMem.compare(size, workers, rounds), expected);
         System.out.println(t.print());

@@ -36,10 +36,7 @@ public class spawning implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (workers < 1 || workers > 64) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--workers must be between 1 and 64, got " + workers);
-        }
+        Cli.checkRange(this, "--workers", workers, 1, 64);
         System.out.println("== one after another: start(), join(), next ==");
         List<Worker> seq = Spawning.oneAfterAnother(workers, count);
         System.out.println("== all at once: start() all, then join() all ==");

@@ -30,9 +30,7 @@ public class startmethods implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 3 || samples > 1000) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--samples must be between 3 and 1000, got " + samples);
-        }
+        Cli.checkRange(this, "--samples", samples, 3, 1000);
         Table all = StartMethods.measureJava(samples).append(StartMethods.measurePython(samples));
         Table summary = StartMethods.summary(all);
         System.out.println(summary.print());

@@ -26,7 +26,7 @@ public final class WorkerMain {
 
     public static void main(String[] argv) {
         // "started": the JVM is up. A spare (StartMethod.WARM) waits here until start() sends its spec.
-        System.out.println(Worker.MARKER + "started " + nanos(Instant.now()));
+        System.out.println(Worker.MARKER + "started " + Clock.epochNanos());
         System.out.flush();
         // everything the worker needs after its spec arrives is loaded now: a spare (WARM) does it while
         // it waits, so that the time from start() to run() is only reading the spec
@@ -43,7 +43,7 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
-        System.out.println(Worker.MARKER + "ready " + nanos(Instant.now()));
+        System.out.println(Worker.MARKER + "ready " + Clock.epochNanos());
         System.out.flush();
 
         Worker w;
@@ -103,10 +103,6 @@ public final class WorkerMain {
         } catch (ReflectiveOperationException | IOException | RuntimeException e) {
             // only a warm-up
         }
-    }
-
-    private static long nanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     /** The spec sent by the parent; null if stdin ended before anything came. */

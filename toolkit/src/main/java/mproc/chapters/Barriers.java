@@ -5,6 +5,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import mproc.Barrier;
+import mproc.Clock;
 import mproc.Lock;
 import mproc.Matrix;
 import mproc.Task;
@@ -21,11 +22,6 @@ import tech.tablesaw.api.Table;
 public final class Barriers {
     private Barriers() {}
 
-    static long nanos() {
-        Instant t = Instant.now();
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
     static String clock(long nanos) {
         return LocalTime.ofInstant(Instant.ofEpochSecond(0, nanos), ZoneId.systemDefault())
                 .truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
@@ -38,12 +34,12 @@ public final class Barriers {
             Barrier synchronizer = Barrier.attach(a[0]);
             Lock serializer = Lock.attach(a[1]);
             Matrix.work(Long.parseLong(a[2]));
-            long arrived = nanos();
+            long arrived = Clock.epochNanos();
             synchronizer.await(java.time.Duration.ofMinutes(1));
-            long released = nanos();
+            long released = Clock.epochNanos();
             try (var held = serializer.hold()) {
                 System.out.println("process " + Worker.currentName() + " ----> " + clock(released));
-                System.out.println("times " + arrived + " " + released + " " + nanos());
+                System.out.println("times " + arrived + " " + released + " " + Clock.epochNanos());
             }
         }
     }
@@ -53,7 +49,7 @@ public final class Barriers {
         @Override
         public void run(String... a) {
             Matrix.work(Long.parseLong(a[0]));
-            long t = nanos();
+            long t = Clock.epochNanos();
             System.out.println("process " + Worker.currentName() + " ----> " + clock(t));
             System.out.println("times " + t + " " + t + " " + t);
         }

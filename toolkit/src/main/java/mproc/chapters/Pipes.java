@@ -1,9 +1,9 @@
 package mproc.chapters;
 
 import java.io.EOFException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import mproc.Clock;
 import mproc.Connection;
 import mproc.Matrix;
 import mproc.Pipe;
@@ -20,11 +20,6 @@ import tech.tablesaw.api.Table;
 public final class Pipes {
     private Pipes() {}
 
-    static long now() {
-        Instant t = Instant.now();
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
     /** Python's create_items: sends 0..9 (or n matrices), then closes its end. args: out end, mode, n. */
     public static class Producer implements Task {
         @Override
@@ -36,7 +31,7 @@ public final class Pipes {
                 } else {
                     long pace = a.length > 3 ? Long.parseLong(a[3]) * 1000 : 0;
                     for (int i = 0; i < n; i++) {
-                        out.send(List.of((long) i, now(), Matrix.entries(Matrix.SIZE, i)));
+                        out.send(List.of((long) i, Clock.epochNanos(), Matrix.entries(Matrix.SIZE, i)));
                         if (pace > 0) java.util.concurrent.locks.LockSupport.parkNanos(pace);
                     }
                 }
@@ -60,10 +55,10 @@ public final class Pipes {
                         out.send(v * v);
                     } else {
                         List<?> m = (List<?>) item;
-                        long arrived = now();
+                        long arrived = Clock.epochNanos();
                         int[] x = (int[]) m.get(2);
                         long[] sq = Matrix.multiplyRows(x, x, Matrix.SIZE, 0, Matrix.SIZE);
-                        out.send(List.of(m.get(0), m.get(1), arrived, now(), sq));
+                        out.send(List.of(m.get(0), m.get(1), arrived, Clock.epochNanos(), sq));
                     }
                 }
             }
@@ -115,7 +110,7 @@ public final class Pipes {
         try {
             while (true) {
                 List<?> m = (List<?>) second.end2().recv();
-                long received = now();
+                long received = Clock.epochNanos();
                 int i = ((Long) m.get(0)).intValue();
                 long sent = (Long) m.get(1), arrived = (Long) m.get(2), forwarded = (Long) m.get(3);
                 int[] x = Matrix.entries(Matrix.SIZE, i);

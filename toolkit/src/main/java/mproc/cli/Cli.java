@@ -21,6 +21,17 @@ public final class Cli {
         return cl.execute(args);
     }
 
+    /**
+     * Rejects an option value outside {@code min..max} like picocli rejects a bad value: a one-line reason,
+     * the usage, exit code 2.
+     */
+    public static void checkRange(Object command, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new CommandLine.ParameterException(new CommandLine(command),
+                    option + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
     private static String message(Throwable t) {
         if (t instanceof InterruptedException) return "interrupted";
         String m = t.getMessage();
