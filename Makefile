@@ -12,9 +12,10 @@ export JBANG
 JDK_MAJOR := $(shell $(JAVA_HOME)/bin/java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 export MAVEN_OPTS := $(if $(shell [ "$(JDK_MAJOR)" -ge 23 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow)
 
-.PHONY: help setup run test bench notebooks lab clean
+.PHONY: help setup run run-all test bench notebooks lab clean
 help:
-	@echo "make run        run every chapter script; tables (CSV) and charts (PNG) under build/"
+	@echo "make run        the flagship: the Pool chapter (pool.java); its table and chart under build/pool"
+	@echo "make run-all    every chapter script; tables (CSV) and charts (PNG) under build/<chapter>"
 	@echo "make test       toolkit tests, every script, every notebook with the real kernel, no leftovers"
 	@echo "make bench      benchmarks -> build/bench/results.csv (metric,value,unit)"
 	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo)"
@@ -24,8 +25,13 @@ help:
 setup:
 	@bash .ci/setup.sh
 
-CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem
+CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool
+# the main job: the flagship chapter, the Pool
 run: setup
+	@"$(JBANG)" jbang-scripts/pool.java --out build/pool
+	@echo; echo "outputs:"; ls -1 build/pool/*
+
+run-all: setup
 	@set -e; for c in $(CHAPTERS); do \
 	  echo; echo "=== $$c ==="; "$(JBANG)" jbang-scripts/$$c.java --out build/$$c; done
 	@echo; echo "outputs (tables and charts):"; for c in $(CHAPTERS); do ls -1 build/$$c/*; done

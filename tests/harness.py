@@ -317,6 +317,19 @@ def script_tests():
         expect(all(r.split(",")[-1] == "correct" for r in rows), rows)
         expect(rows[0].split(",")[3] == "0" and int(rows[1].split(",")[3]) >= 8 * 120 * 120, rows)
 
+    @case("script: pool.java prints the 100 ordered squares, then its batch table")
+    def _():
+        d = out_dir / "pool"
+        rc, out, err = jbang("pool", "--workers", 2, "--tasks", 40, "--count", 200, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        expect(out.splitlines()[0] == str([i * i for i in range(100)]), out.splitlines()[0][:200])
+        header, rows = csv_rows(d / "pool.csv")
+        expect(header == ["worker", "pid", "tasks", "chunks", "busy_ms"], header)
+        expect(len(rows) == 2 and sum(int(r.split(",")[2]) for r in rows) == 40, rows)
+        expect(re.search(r"^40 tasks on 2 workers: pool start \d+ ms, map \d+ ms", out, re.M), out[-600:])
+        expect(is_png(d / "pool.png"), "pool.png missing")
+
     count_bad = [["--count", "-1"], ["--count", "abc"], ["--count", "99999999999"]]
     bad = {
         "naming": count_bad, "spawning": count_bad + [["--workers", "0"]], "killing": count_bad,
@@ -324,6 +337,7 @@ def script_tests():
         "startmethods": [["--samples", "2"], ["--samples", "x"]],
         "pipe": [["--messages", "0"], ["--messages", "x"]],
         "queue": [["--producers", "0"], ["--consumers", "65"], ["--items", "-1"], ["--items", "x"]],
+        "pool": count_bad + [["--workers", "0"], ["--tasks", "0"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")

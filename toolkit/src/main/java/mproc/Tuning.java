@@ -142,7 +142,8 @@ final class Tuning {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 trainers.put(key, p);
                 try (OutputStream in = p.getOutputStream()) {
-                    in.write(("class=mproc.Worker\nname=mproc-training\ndaemon=true\nparent.pid="
+                    in.write(("class=mproc.Worker\nname=mproc-training\ntarget=" + Training.class.getName()
+                            + "\ndaemon=true\nparent.pid="
                             + ProcessHandle.current().pid() + "\n" + Worker.SPEC_END + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 if (p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.size(tmp) > 0) {

@@ -74,6 +74,21 @@ public final class Bench implements Callable<Integer> {
             row(rows, "pipe_roundtrip_vs_python", rt / py.get("pipe_roundtrip_us"), "ratio");
             row(rows, "queue_2p2c_vs_python", qs[1] / py.get("queue_2p2c_msgs_per_s"), "ratio");
         }
+        // the pool: kernel speed, 8 x 100 multiplies with pool start-up, efficiency on 2 workers
+        double matmul = mproc.chapters.Pools.matmulMicros();
+        row(rows, "matmul_20x20_us", matmul, "us");
+        mproc.chapters.Pools.poolSeconds(8, 100); // first use: archive and page cache
+        double[] p8 = new double[5];
+        for (int i = 0; i < p8.length; i++) p8[i] = mproc.chapters.Pools.poolSeconds(8, 100);
+        java.util.Arrays.sort(p8);
+        row(rows, "pool_8x100_s", p8[2], "s");
+        row(rows, "pool_efficiency_2w", mproc.chapters.Pools.efficiency2(40, 20_000), "ratio");
+        java.util.Map<String, Double> pyPool = PythonBench.run("python_pool.py", "8", "100");
+        if (!pyPool.isEmpty()) {
+            for (var e : pyPool.entrySet()) row(rows, e.getKey(), e.getValue(), e.getKey().endsWith("_us") ? "us" : "s");
+            row(rows, "matmul_20x20_vs_python", matmul / pyPool.get("python_matmul_20x20_us"), "ratio");
+            row(rows, "pool_8x100_vs_python", p8[2] / pyPool.get("python_pool_8x100_s"), "ratio");
+        }
         System.out.println(rows.print());
         System.out.println("results: " + Reports.csv(rows, out, "results.csv"));
         Reports.csv(jvm, out, "start-methods-samples.csv");

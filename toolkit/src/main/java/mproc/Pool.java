@@ -1,0 +1,371 @@
+package mproc;
+
+import java.io.EOFException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Python's {@code multiprocessing.Pool}: worker JVMs started once and reused for many tasks.
+ *
+ * <pre>{@code
+ * try (Pool pool = new Pool(4)) {
+ *     List<Object> squares = pool.map(Square.class, range(100));    // in input order
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link #map} returns results in input order; {@link #imap} streams them lazily, in order;
+ *       {@link #applyAsync} runs one input and returns a future. A chunk size groups inputs per message.</li>
+ *   <li>If a worker JVM dies while running a chunk, the chunk runs again on a fresh worker (up to
+ *       {@link #MAX_TRIES} times); every result arrives exactly once, or the call fails with an error naming
+ *       the task. An exception thrown by the function fails the call with its message (Python re-raises it).</li>
+ *   <li>{@link #close()} (also try-with-resources) lets the work given so far finish, then ends the workers;
+ *       {@link #terminate()} ends them at once.</li>
+ * </ul>
+ */
+public final class Pool implements AutoCloseable {
+    public static final int MAX_TRIES = 3;
+    private static final Chunk STOP = new Chunk(-1, null, List.of(), null);
+
+    private final int size;
+    private final StartMethod method;
+    private final BlockingQueue<Chunk> work = new LinkedBlockingQueue<>();
+    private final List<Slot> slots = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger restarts = new AtomicInteger();
+    private volatile boolean closed, terminated;
+
+    /** One unit of work: inputs with the same function, and where its results go. */
+    record Chunk(long id, String fn, List<?> inputs, CompletableFuture<List<Object>> result) {}
+
+    /** A pool of {@code size} worker JVMs (TUNED start). */
+    public Pool(int size) {
+        this(size, StartMethod.getDefault());
+    }
+
+    public Pool(int size, StartMethod method) {
+        if (size < 1 || size > 256) throw new IllegalArgumentException("pool size must be between 1 and 256, got " + size);
+        this.size = size;
+        this.method = method;
+        for (int i = 0; i < size; i++) slots.add(new Slot(i));
+        for (Slot s : slots) s.startWorker();
+        for (Slot s : slots) s.feeder.start();
+    }
+
+    public int size() {
+        return size;
+    }
+
+    // ------------------------------------------------------------------ submitting
+
+    /** {@code fn} applied to every input, results in input order. Python's {@code pool.map}. */
+    public List<Object> map(Class<? extends Fn> fn, List<?> inputs) throws InterruptedException {
+        return map(fn, inputs, defaultChunk(inputs.size()), null);
+    }
+
+    /** As {@link #map(Class, List)} with {@code chunksize} inputs per message, reporting done inputs to {@code progress}. */
+    public List<Object> map(Class<? extends Fn> fn, List<?> inputs, int chunksize, IntConsumer progress) throws InterruptedException {
+        checkChunk(chunksize);
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i += chunksize) {
+            chunks.add(submit(fn, inputs.subList(i, Math.min(inputs.size(), i + chunksize))));
+        }
+        List<Object> out = new ArrayList<>(inputs.size());
+        for (Chunk c : chunks) {
+            out.addAll(await(c));
+            if (progress != null) progress.accept(out.size());
+        }
+        return out;
+    }
+
+    /**
+     * {@code fn} applied to the inputs lazily: inputs are taken from the iterator only as results are
+     * consumed (at most {@code 2 * size} chunks ahead), and results come in input order.
+     */
+    public Iterator<Object> imap(Class<? extends Fn> fn, Iterator<?> inputs, int chunksize) {
+        checkChunk(chunksize);
+        return new Iterator<>() {
+            private final java.util.ArrayDeque<Chunk> inFlight = new java.util.ArrayDeque<>();
+            private Iterator<Object> current = java.util.Collections.emptyIterator();
+
+            private void fill() {
+                while (inFlight.size() < 2 * size && inputs.hasNext()) {
+                    List<Object> batch = new ArrayList<>(chunksize);
+                    while (batch.size() < chunksize && inputs.hasNext()) batch.add(inputs.next());
+                    inFlight.add(submit(fn, batch));
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext()) {
+                    fill();
+                    Chunk c = inFlight.poll();
+                    if (c == null) return false;
+                    try {
+                        current = await(c).iterator();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                    fill();
+                }
+                return true;
+            }
+
+            @Override
+            public Object next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return current.next();
+            }
+        };
+    }
+
+    /** {@code fn} applied to one input, in a worker; the future completes with its result. */
+    public CompletableFuture<Object> applyAsync(Class<? extends Fn> fn, Object input) {
+        return submit(fn, java.util.Collections.singletonList(input)).result().thenApply(l -> l.get(0));
+    }
+
+    private Chunk submit(Class<? extends Fn> fn, List<?> inputs) {
+        if (closed) throw new IllegalStateException("the pool is closed");
+        if (fn.getName().startsWith("REPL.")) {
+            throw new IllegalArgumentException("function class " + fn.getSimpleName() + " was defined in the notebook;"
+                    + " worker JVMs cannot load it. Use a compiled class (toolkit or script).");
+        }
+        for (Object o : inputs) Codec.check(o);
+        Chunk c = new Chunk(ids.incrementAndGet(), fn.getName(), List.copyOf(nullSafe(inputs)), new CompletableFuture<>());
+        work.add(c);
+        return c;
+    }
+
+    private static List<?> nullSafe(List<?> l) {
+        for (Object o : l) if (o == null) throw new IllegalArgumentException("a pool input must not be null");
+        return l;
+    }
+
+    private static List<Object> await(Chunk c) throws InterruptedException {
+        try {
+            return c.result().get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
+    }
+
+    private int defaultChunk(int n) {
+        // Python's rule: about four chunks per worker
+        return Math.max(1, (int) Math.ceil(n / (4.0 * size)));
+    }
+
+    private static void checkChunk(int chunksize) {
+        if (chunksize < 1 || chunksize > 1_000_000) throw new IllegalArgumentException("chunksize must be between 1 and 1000000, got " + chunksize);
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /** A place in the pool: its current worker JVM and the thread that feeds it. */
+    private final class Slot {
+        final int index;
+        final Thread feeder;
+        volatile Worker worker;
+        volatile Connection conn;
+        volatile int tasks, chunks;
+        volatile long busyNanos;
+
+        Slot(int index) {
+            this.index = index;
+            feeder = new Thread(this::feed, "mproc-pool-" + index);
+            feeder.setDaemon(true);
+        }
+
+        void startWorker() {
+            Pipe p = Pipe.create();
+            Worker w = new Worker("PoolWorker-" + (index + 1), PoolWorker.class, p.end2()).setDaemon(true).setStartMethod(method);
+            w.start();
+            conn = p.end1();
+            worker = w;
+        }
+
+        void feed() {
+            while (true) {
+                Chunk c;
+                try {
+                    c = work.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (c == STOP) {
+                    conn.close();
+                    return;
+                }
+                run(c);
+            }
+        }
+
+        private void run(Chunk c) {
+            for (int attempt = 1; ; attempt++) {
+                if (terminated) {
+                    c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
+                    return;
+                }
+                try {
+                    conn.send(List.of(c.id(), c.fn(), c.inputs()));
+                    List<?> r = (List<?>) conn.recv();
+                    if ("ok".equals(r.get(1))) {
+                        @SuppressWarnings("unchecked")
+                        List<Object> out = (List<Object>) r.get(2);
+                        tasks += out.size();
+                        chunks++;
+                        busyNanos += (Long) r.get(3);
+                        c.result().complete(out);
+                    } else {
+                        c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
+                                + preview(c.inputs()) + ") failed in " + worker.getName() + ": " + r.get(2)));
+                    }
+                    return;
+                } catch (EOFException | RuntimeException e) {
+                    // the worker JVM died with this chunk: start a fresh one, run the chunk again
+                    String who = worker.getName() + " (pid " + worker.pid() + ")";
+                    if (terminated) continue;
+                    if (attempt >= MAX_TRIES) {
+                        c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
+                                + preview(c.inputs()) + ") failed: its worker died " + attempt + " times, last " + who));
+                        replace();
+                        return;
+                    }
+                    replace();
+                } catch (InterruptedException e) {
+                    c.result().completeExceptionally(e);
+                    return;
+                }
+            }
+        }
+
+        private void replace() {
+            conn.close();
+            worker.kill();
+            restarts.incrementAndGet();
+            startWorker();
+        }
+    }
+
+    private static String preview(List<?> inputs) {
+        String s = inputs.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "...]" : s;
+    }
+
+    /** The workers' pids (the current ones). */
+    public List<Long> pids() {
+        return slots.stream().map(s -> s.worker.pid()).toList();
+    }
+
+    /** How many workers were replaced because they died. */
+    public int restarts() {
+        return restarts.get();
+    }
+
+    /** Starts counting tasks, chunks and busy time from zero (after a warm-up, say). */
+    public void resetStats() {
+        for (Slot s : slots) {
+            s.tasks = 0;
+            s.chunks = 0;
+            s.busyNanos = 0;
+        }
+    }
+
+    /** Per worker: its name, pid, tasks and chunks done, and busy time (inside the function). */
+    public Table stats() {
+        StringColumn name = StringColumn.create("worker");
+        LongColumn pid = LongColumn.create("pid");
+        IntColumn tasks = IntColumn.create("tasks"), chunks = IntColumn.create("chunks");
+        DoubleColumn busy = DoubleColumn.create("busy_ms");
+        for (Slot s : slots) {
+            name.append(s.worker.getName());
+            pid.append(s.worker.pid());
+            tasks.append(s.tasks);
+            chunks.append(s.chunks);
+            busy.append(Math.round(s.busyNanos / 1e5) / 10.0);
+        }
+        return Table.create("work per pool worker", name, pid, tasks, chunks, busy);
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    /** Lets the work given so far finish, then ends the workers and waits for them. */
+    @Override
+    public void close() throws InterruptedException {
+        if (closed && !terminated) return;
+        closed = true;
+        if (terminated) return;
+        for (int i = 0; i < size; i++) work.add(STOP);
+        join(Duration.ofMinutes(10));
+    }
+
+    /** Waits for the workers to end (after {@link #close()}); terminates them if they take longer than {@code timeout}. */
+    public void join(Duration timeout) throws InterruptedException {
+        if (!closed) throw new IllegalStateException("join() before close(), as in Python");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Slot s : slots) s.feeder.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        for (Slot s : slots) {
+            if (!s.worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) s.worker.kill();
+            s.worker.join();
+        }
+    }
+
+    /** Ends the workers at once; pending work fails. */
+    public void terminate() throws InterruptedException {
+        terminated = true;
+        closed = true;
+        Chunk c;
+        while ((c = work.poll()) != null) if (c != STOP) c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
+        for (Slot s : slots) {
+            s.feeder.interrupt();
+            s.worker.kill();
+        }
+        for (Slot s : slots) {
+            s.worker.join();
+            s.conn.close();
+        }
+    }
+
+    /** 0, 1, ..., n-1 as a list (Python's {@code range(n)}). */
+    public static List<Object> range(int n) {
+        List<Object> l = new ArrayList<>(n);
+        for (long i = 0; i < n; i++) l.add(i);
+        return l;
+    }
+
+    /** x squared (Python's chapter: {@code pool.map(square, range(100))}). */
+    public static final class Square implements Fn {
+        @Override
+        public Object apply(Object x) {
+            long v = ((Number) x).longValue();
+            return v * v;
+        }
+    }
+
+    /** The matrix task: the input is a repeat count, the result the checksum. */
+    public static final class MatrixWork implements Fn {
+        @Override
+        public Object apply(Object count) {
+            return Matrix.work(((Number) count).longValue());
+        }
+    }
+
+}

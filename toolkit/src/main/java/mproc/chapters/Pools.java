@@ -1,0 +1,107 @@
+package mproc.chapters;
+
+import java.util.List;
+import java.util.function.IntConsumer;
+import mproc.Pool;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import tech.tablesaw.api.Table;
+
+/** Chapter 12, process_pool.py: a Pool of worker JVMs over a batch of matrix tasks. */
+public final class Pools {
+    private Pools() {}
+
+    /** What a batch did: per-worker table, wall time, and the results' checksum. */
+    public record Batch(int workers, int tasks, double startMs, double wallMs, Table stats, long checksum) {
+        /** Busy time of all workers over workers x wall time: how much of the pool's time was useful work. */
+        public double utilisation() {
+            return stats.doubleColumn("busy_ms").sum() / (workers * wallMs);
+        }
+
+        public String summary() {
+            return String.format("%d tasks on %d workers: pool start %.0f ms, map %.0f ms, workers busy %.0f%% of the time",
+                    tasks, workers, startMs, wallMs, 100 * utilisation());
+        }
+    }
+
+    /** Starts a pool, maps the matrix task over {@code counts}, closes the pool. */
+    public static Batch batch(int workers, List<Object> counts, IntConsumer progress) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Pool pool = new Pool(workers);
+        try {
+            pool.map(Pool.Square.class, Pool.range(workers), 1, null); // every worker JVM up and answering
+            pool.resetStats();
+            double start = (System.nanoTime() - t0) / 1e6;
+            long t1 = System.nanoTime();
+            int chunk = Math.max(1, counts.size() / (8 * workers));
+            List<Object> results = pool.map(Pool.MatrixWork.class, counts, chunk, progress);
+            double wall = (System.nanoTime() - t1) / 1e6;
+            long sum = 0;
+            for (Object r : results) sum += (Long) r;
+            return new Batch(workers, counts.size(), start, wall, pool.stats(), sum);
+        } finally {
+            pool.close();
+        }
+    }
+
+    /** Microseconds per 20x20 multiply in this JVM: median of 5 runs of 100 000, after a warm-up. */
+    public static double matmulMicros() {
+        mproc.Matrix m = mproc.Matrix.random(mproc.Matrix.SIZE, mproc.Matrix.DEFAULT_SEED);
+        m.multiply(200_000);
+        double[] us = new double[5];
+        for (int r = 0; r < us.length; r++) {
+            long t0 = System.nanoTime();
+            m.multiply(100_000);
+            us[r] = (System.nanoTime() - t0) / 1e3 / 100_000;
+        }
+        java.util.Arrays.sort(us);
+        return us[2];
+    }
+
+    /** Seconds for {@code tasks} x {@code count} multiplies on a fresh Pool(2): start, map, close. */
+    public static double poolSeconds(int tasks, long count) throws InterruptedException {
+        long t0 = System.nanoTime();
+        try (Pool pool = new Pool(2)) {
+            pool.map(Pool.MatrixWork.class, java.util.Collections.nCopies(tasks, (Object) count), 1, null);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Seconds for the same tasks one after another in this JVM. */
+    public static double sequentialSeconds(int tasks, long count) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < tasks; i++) mproc.Matrix.work(count);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * Speed-up of a warm Pool(2) over one JVM on a batch of {@code tasks} x {@code count} multiplies,
+     * divided by 2 (1.0 = both cores fully used). The batch runs once in each before it is timed.
+     */
+    public static double efficiency2(int tasks, long count) throws InterruptedException {
+        List<Object> inputs = java.util.Collections.nCopies(tasks, (Object) count);
+        sequentialSeconds(tasks, count);
+        double seq = sequentialSeconds(tasks, count);
+        try (Pool pool = new Pool(2)) {
+            pool.map(Pool.MatrixWork.class, inputs, 1, null);
+            long t0 = System.nanoTime();
+            pool.map(Pool.MatrixWork.class, inputs, 1, null);
+            double par = (System.nanoTime() - t0) / 1e9;
+            return seq / par / 2;
+        }
+    }
+
+    /** Tasks and busy milliseconds per worker. */
+    public static CategoryChart chart(Batch b) {
+        CategoryChart c = new CategoryChartBuilder().width(820).height(380)
+                .title(b.tasks() + " matrix tasks on " + b.workers() + " workers (map: " + Math.round(b.wallMs()) + " ms)")
+                .yAxisTitle("").build();
+        c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setPlotBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setLabelsVisible(true);
+        List<String> names = b.stats().stringColumn("worker").asList();
+        c.addSeries("tasks done", names, b.stats().intColumn("tasks").asList());
+        c.addSeries("busy ms", names, b.stats().doubleColumn("busy_ms").asList());
+        return c;
+    }
+}
