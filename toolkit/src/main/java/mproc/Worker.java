@@ -74,6 +74,7 @@ public class Worker {
     private transient final List<Thread> readers = new ArrayList<>();
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
     private transient final List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
+    private transient volatile boolean jvmStarted; // its main runs: it can act on SIGTERM
 
     /** A worker whose {@link #run()} does nothing unless a subclass overrides it; default name. */
     public Worker() {
@@ -256,6 +257,7 @@ public class Worker {
             if (spare != null) {
                 process = spare.process();
                 out = spare.out();
+                jvmStarted = true; // a spare reported "started" before it was handed out
             }
         }
         if (process == null) {
@@ -377,6 +379,7 @@ public class Worker {
     }
 
     private void control(String msg) {
+        if (msg.startsWith("started ")) jvmStarted = true;
         if (msg.startsWith("ready ")) {
             long nanos = Long.parseLong(msg.substring(6).trim());
             lifetime.ready = Instant.ofEpochSecond(0, nanos);
@@ -476,10 +479,37 @@ public class Worker {
         return p.exitValue();
     }
 
-    /** Asks the worker to end: SIGTERM. Asynchronous, like Python's: {@link #isAlive()} may still be true. */
+    /**
+     * Asks the worker to end: SIGTERM. Asynchronous, like Python's: {@link #isAlive()} may still be true.
+     * A JVM cannot shut down cleanly while it is still initialising (JDK 25 then dies with exit code 1 and
+     * "Error occurred during initialization of VM"), so a worker whose main has not started yet gets the
+     * signal as soon as it has (or SIGKILL, if it has not within 10 s).
+     */
     public void terminate() {
         java.lang.Process p = process;
         if (p == null) return;
+        if (!jvmStarted) {
+            Thread t = new Thread(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!jvmStarted && p.isAlive() && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+                if (!p.isAlive()) return;
+                if (jvmStarted) signalTerm(p);
+                else kill();
+            }, "mproc-deferred-terminate");
+            t.setDaemon(true);
+            t.start();
+            return;
+        }
+        signalTerm(p);
+    }
+
+    private static void signalTerm(java.lang.Process p) {
         // through the ProcessHandle: Process.destroy() would also close our ends of the child's pipes,
         // losing what it prints while it shuts down (its shutdown hooks)
         p.descendants().forEach(ProcessHandle::destroy);

@@ -128,6 +128,18 @@ class WorkerTest {
     }
 
     @Test
+    void terminateRightAfterStartAlwaysEndsCleanlyWith143() throws Exception {
+        for (int i = 0; i < 15; i++) {
+            Worker w = new Worker(Tasks.Sleep.class, 30).start();
+            w.terminate(); // often while the child JVM is still initialising
+            assertTrue(w.isAlive() || w.exitCode() != null);
+            assertTrue(w.join(WAIT));
+            assertEquals(143, w.exitCode(), "run " + i + ": " + w.output());
+            assertTrue(w.output().stream().noneMatch(l -> l.contains("Error occurred during initialization")), w.output().toString());
+        }
+    }
+
+    @Test
     void killGives137AndRunsNoHook() throws Exception {
         Worker w = new Worker(Tasks.Sleep.class, 30).start();
         assertTrue(w.awaitOutput("working", WAIT));
