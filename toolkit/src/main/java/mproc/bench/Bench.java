@@ -49,6 +49,7 @@ public final class Bench implements Callable<Integer> {
         row(rows, "start_join_cold_ms", StartMethods.median(summary, "java cold"), "ms");
         row(rows, "start_join_tuned_ms", StartMethods.median(summary, "java tuned"), "ms");
         row(rows, "start_join_warm_ms", StartMethods.median(summary, "java warm"), "ms");
+        row(rows, "submit_result_warm_ms", mproc.chapters.Pools.warmSubmitResultMillis(500), "ms");
         row(rows, "start_join_tuned_vs_hello", StartMethods.median(summary, "java tuned") / StartMethods.median(summary, "JVM hello world"), "ratio");
         if (python.rowCount() > 0) {
             row(rows, "python_pass_ms", StartMethods.median(summary, "python -c pass"), "ms");

@@ -91,6 +91,24 @@ public final class Pools {
         }
     }
 
+    /**
+     * Milliseconds for submit + result of one small task on a warm worker (a started Pool(1)): the
+     * forkserver analogue without a process per task. Median of {@code n}, after a warm-up.
+     */
+    public static double warmSubmitResultMillis(int n) throws Exception {
+        try (Pool pool = new Pool(1)) {
+            for (int i = 0; i < 2_000; i++) pool.applyAsync(Pool.Square.class, (long) i).get();
+            double[] ms = new double[n];
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                pool.applyAsync(Pool.Square.class, (long) i).get();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            java.util.Arrays.sort(ms);
+            return ms[n / 2];
+        }
+    }
+
     /** Tasks and busy milliseconds per worker. */
     public static CategoryChart chart(Batch b) {
         CategoryChart c = new CategoryChartBuilder().width(820).height(380)
