@@ -25,7 +25,7 @@ help:
 setup:
 	@bash .ci/setup.sh
 
-CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool
+CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool speedup
 # the main job: the flagship chapter, the Pool
 run: setup
 	@"$(JBANG)" jbang-scripts/pool.java --out build/pool

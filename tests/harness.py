@@ -330,6 +330,20 @@ def script_tests():
         expect(re.search(r"^40 tasks on 2 workers: pool start \d+ ms, map \d+ ms", out, re.M), out[-600:])
         expect(is_png(d / "pool.png"), "pool.png missing")
 
+    @case("script: speedup.java measures scaling and the break-even task size")
+    def _():
+        d = out_dir / "speedup"
+        rc, out, err = jbang("speedup", "--max-workers", 3, "--tasks", 8, "--count", 2000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        header, rows = csv_rows(d / "speedup.csv")
+        expect(header == ["workers", "seconds", "speed_up", "efficiency"] and [r.split(",")[0] for r in rows] == ["1", "2", "3"], rows)
+        expect(all(float(r.split(",")[2]) > 0 for r in rows), rows)
+        header, rows = csv_rows(d / "granularity.csv")
+        expect(len(rows) == 8 and header[0] == "multiplies_per_task", rows)
+        expect(re.search(r"^break-even: about ([\d.]+|NaN) us of work per task$", out, re.M), out[-500:])
+        expect(is_png(d / "speedup.png") and is_png(d / "granularity.png"), "charts missing")
+
     count_bad = [["--count", "-1"], ["--count", "abc"], ["--count", "99999999999"]]
     bad = {
         "naming": count_bad, "spawning": count_bad + [["--workers", "0"]], "killing": count_bad,
@@ -338,6 +352,7 @@ def script_tests():
         "pipe": [["--messages", "0"], ["--messages", "x"]],
         "queue": [["--producers", "0"], ["--consumers", "65"], ["--items", "-1"], ["--items", "x"]],
         "pool": count_bad + [["--workers", "0"], ["--tasks", "0"]],
+        "speedup": count_bad + [["--max-workers", "0"], ["--tasks", "0"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
@@ -452,8 +467,10 @@ def bench_tests():
         header, rows = csv_rows(d / "results.csv")
         expect(header == ["metric", "value", "unit"], header)
         values = {r.split(",")[0]: float(r.split(",")[1]) for r in rows}
-        expect({"jvm_hello_ms", "start_join_cold_ms", "start_join_tuned_ms", "start_join_warm_ms", "start_join_tuned_vs_hello"} <= values.keys(), values)
-        expect(all(v > 0 for v in values.values()), values)
+        expect({"jvm_hello_ms", "start_join_cold_ms", "start_join_tuned_ms", "start_join_warm_ms", "start_join_tuned_vs_hello",
+                "submit_result_warm_ms", "pipe_roundtrip_us", "queue_2p2c_msgs_per_s", "matmul_20x20_us", "pool_8x100_s",
+                "pool_efficiency_2w", "break_even_task_us"} <= values.keys(), values)
+        expect(all(v > 0 or (k == "break_even_task_us" and v != v) for k, v in values.items()), values)
 
 
 def orphan_test():

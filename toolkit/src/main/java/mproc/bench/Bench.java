@@ -85,10 +85,15 @@ public final class Bench implements Callable<Integer> {
         row(rows, "pool_8x100_s", p8[2], "s");
         row(rows, "pool_efficiency_2w", mproc.chapters.Pools.efficiency2(40, 20_000), "ratio");
         java.util.Map<String, Double> pyPool = PythonBench.run("python_pool.py", "8", "100");
+        double breakEven = mproc.chapters.Speedup.breakEvenMicros(
+                mproc.chapters.Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000}));
+        row(rows, "break_even_task_us", breakEven, "us");
         if (!pyPool.isEmpty()) {
-            for (var e : pyPool.entrySet()) row(rows, e.getKey(), e.getValue(), e.getKey().endsWith("_us") ? "us" : "s");
+            row(rows, "python_matmul_20x20_us", pyPool.get("python_matmul_20x20_us"), "us");
+            row(rows, "python_sequential_8x100_s", pyPool.get("python_sequential_s"), "s");
+            row(rows, "python_pool_8x100_s", pyPool.get("python_pool2_s"), "s");
             row(rows, "matmul_20x20_vs_python", matmul / pyPool.get("python_matmul_20x20_us"), "ratio");
-            row(rows, "pool_8x100_vs_python", p8[2] / pyPool.get("python_pool_8x100_s"), "ratio");
+            row(rows, "pool_8x100_vs_python", p8[2] / pyPool.get("python_pool2_s"), "ratio");
         }
         System.out.println(rows.print());
         System.out.println("results: " + Reports.csv(rows, out, "results.csv"));

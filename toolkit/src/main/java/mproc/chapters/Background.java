@@ -91,7 +91,9 @@ public final class Background {
         Path csv = out.resolve("background.csv");
         try {
             if (!Files.isRegularFile(csv)) throw new IOException("no " + csv);
-            return Table.read().usingOptions(CsvReadOptions.builder(csv.toFile()).tableName("background processes"));
+            // the lifetimes schema, not Tablesaw's guess (a column of whole numbers would come back as ints)
+            tech.tablesaw.api.ColumnType[] types = Lifetimes.table("", Instant.now(), List.of()).types().toArray(new tech.tablesaw.api.ColumnType[0]);
+            return Table.read().usingOptions(CsvReadOptions.builder(csv.toFile()).tableName("background processes").columnTypes(types));
         } catch (IOException e) {
             throw new UncheckedIOException("the main program wrote no table: " + e.getMessage(), e);
         }

@@ -1,9 +1,9 @@
 """Python's side of the pool benchmark, as the chapter's do_something: two random 20x20 integer matrices
 (entries 1..10) multiplied `count` times by a triple loop. Prints metric,value lines:
    python_matmul_20x20_us      one multiply, pure Python
-   python_sequential_8x100_s   8 tasks x 100 multiplies, one after another
-   python_pool_8x100_s         the same on Pool(2) (fork), pool creation included
-Argument: tasks count"""
+   python_sequential_s         the tasks one after another
+   python_pool2_s              the same on Pool(2) (fork), pool creation included
+Arguments: tasks count"""
 import multiprocessing as mp
 import random
 import sys
@@ -35,8 +35,8 @@ if __name__ == "__main__":
     t0 = time.perf_counter()
     for _ in range(tasks):
         do_something(count)
-    print(f"python_sequential_8x100_s,{time.perf_counter() - t0:.4f}", flush=True)
+    print(f"python_sequential_s,{time.perf_counter() - t0:.4f}", flush=True)
     t0 = time.perf_counter()
     with mp.get_context("fork").Pool(2) as pool:
         pool.map(do_something, [count] * tasks)
-    print(f"python_pool_8x100_s,{time.perf_counter() - t0:.4f}", flush=True)
+    print(f"python_pool2_s,{time.perf_counter() - t0:.4f}", flush=True)
