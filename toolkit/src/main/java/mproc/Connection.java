@@ -228,7 +228,11 @@ public final class Connection implements Shareable, AutoCloseable {
     void holderEnded(String who) {
         if (channel != null) return; // connected here: the socket itself reports the end
         try {
-            Files.writeString(goneMarker(path, role), who + "\n", StandardCharsets.UTF_8);
+            // written under another name, then renamed: a reader never sees the marker without its text
+            Path marker = goneMarker(path, role);
+            Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Files.writeString(tmp, who + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // the directory is gone: so is everyone who could wait
         }
