@@ -20,14 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LifecycleTest {
     @AfterEach
     void cleanUp() throws Exception {
-        for (Worker w : Worker.active()) w.kill();
-        Worker.closeSpares();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (ProcessHandle.current().descendants().anyMatch(h -> WorkerTest.running(h.pid())) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(List.of(), ProcessHandle.current().descendants().filter(h -> WorkerTest.running(h.pid()))
-                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList(), "processes left running");
+        Leftovers.endAndCheck(h -> WorkerTest.running(h.pid()));
     }
 
     /** Processes still running that carry this tag in their environment (inherited from a test's parent JVM). */

@@ -39,10 +39,7 @@ class PoolTest {
 
     @AfterEach
     void nothingLeftRunning() throws Exception {
-        for (Worker w : Worker.active()) w.kill();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (ProcessHandle.current().descendants().anyMatch(h -> WorkerTest.running(h.pid())) && System.nanoTime() < deadline) Thread.sleep(20);
-        assertEquals(List.of(), ProcessHandle.current().descendants().filter(h -> WorkerTest.running(h.pid())).map(ProcessHandle::pid).toList());
+        Leftovers.endAndCheck(h -> WorkerTest.running(h.pid()));
     }
 
     @Test

@@ -27,13 +27,7 @@ class WorkerTest {
 
     @AfterEach
     void nothingLeftRunning() throws Exception {
-        for (Worker w : Worker.active()) w.kill();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList(), "processes left running");
+        Leftovers.endAndCheck(ProcessHandle::isAlive);
     }
 
     public static class MyProcess extends Worker {

@@ -22,11 +22,25 @@ public final class PythonBench {
     /** The metrics the script printed; empty when there is no /usr/bin/python3. */
     public static Map<String, Double> run(String script, String... args) throws InterruptedException {
         Map<String, Double> out = new LinkedHashMap<>();
+        for (String line : lines(PythonBench.class, script, args)) {
+            String[] f = line.split(",");
+            if (f.length == 2) out.put(f[0], Double.parseDouble(f[1]));
+        }
+        return out;
+    }
+
+    /**
+     * Runs the Python script stored as a resource next to {@code anchor} on Debian's python3 (from a temporary
+     * file, removed afterwards) and returns what it printed, line by line; nothing when there is no python3.
+     * A script still running after 10 minutes is ended, with its children.
+     */
+    public static List<String> lines(Class<?> anchor, String script, String... args) throws InterruptedException {
+        List<String> out = new ArrayList<>();
         if (!Files.isExecutable(StartMethods.PYTHON)) return out;
         Path file;
-        try (InputStream in = PythonBench.class.getResourceAsStream(script)) {
-            if (in == null) throw new IllegalArgumentException("no benchmark script " + script);
-            file = Files.createTempFile("mproc-bench", ".py");
+        try (InputStream in = anchor.getResourceAsStream(script)) {
+            if (in == null) throw new IllegalArgumentException("no Python script " + script + " next to " + anchor.getName());
+            file = Files.createTempFile("mproc-", ".py");
             Files.write(file, in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -37,10 +51,7 @@ public final class PythonBench {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
-                while ((line = r.readLine()) != null) {
-                    String[] f = line.split(",");
-                    if (f.length == 2) out.put(f[0], Double.parseDouble(f[1]));
-                }
+                while ((line = r.readLine()) != null) out.add(line);
             } finally {
                 if (!p.waitFor(10, TimeUnit.MINUTES)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -49,7 +60,7 @@ public final class PythonBench {
             }
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot run " + StartMethods.PYTHON + ": " + e.getMessage(), e);
         } finally {
             try {
                 Files.deleteIfExists(file);

@@ -1,11 +1,7 @@
 package mproc.chapters;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,33 +69,9 @@ public final class StartMethods {
             double ms = time(List.of(PYTHON.toString(), "-c", "pass"));
             if (i >= 2) add(t, "python -c pass", i - 2, ms);
         }
-        Path script;
-        try (InputStream in = StartMethods.class.getResourceAsStream("python_start_methods.py")) {
-            script = Files.createTempFile("mproc-start-methods", ".py");
-            Files.write(script, in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            Process p = new ProcessBuilder(PYTHON.toString(), script.toString(), Integer.toString(samples))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String[] f = line.split(",");
-                    if (f.length == 3) add(t, f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]));
-                }
-            } finally {
-                if (!p.waitFor(5, TimeUnit.MINUTES)) p.destroyForcibly();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + PYTHON + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(script);
-            } catch (IOException ignored) {
-                // temp file
-            }
+        for (String line : mproc.bench.PythonBench.lines(StartMethods.class, "python_start_methods.py", Integer.toString(samples))) {
+            String[] f = line.split(",");
+            if (f.length == 3) add(t, f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]));
         }
         return t;
     }
