@@ -22,8 +22,12 @@ public final class Killing {
         @Override
         public void run(String... args) {
             long count = Long.parseLong(args[0]);
-            Runtime.getRuntime().addShutdownHook(new Thread(
-                    () -> System.out.println("shutdown hook: cleaning up in " + Worker.currentName())));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(
+                        () -> System.out.println("shutdown hook: cleaning up in " + Worker.currentName())));
+            } catch (IllegalStateException shuttingDown) {
+                return; // terminated before the hook could even be registered: nothing to clean up
+            }
             System.out.println("Starting function");
             for (int i = 0; i < 10; i++) {
                 Matrix.work(count);
