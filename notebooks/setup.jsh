@@ -8,6 +8,7 @@ import java.time.*;
 import java.util.*;
 import mproc.*;
 import mproc.chapters.*;
+import mproc.cluster.*;
 import mproc.Queue;
 import mproc.Lock;
 import tech.tablesaw.api.*;

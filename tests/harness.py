@@ -284,6 +284,52 @@ def script_tests():
         m = re.search(r"^racy run: produced=5 consumed=(\d) left in queue=(\d)$", out, re.M)
         expect(m and int(m.group(1)) + int(m.group(2)) == 5, "racy run: consumed + left = produced\n" + out[:2000])
 
+    @case("script: cluster.java --nodes 2: the Pool's results on a 2-node Ignite cluster, primitives hold, no node left")
+    def _():
+        d = out_dir / "cluster"
+        rc, out, err = jbang("cluster", "--nodes", 2, "--tasks", 24, "--count", 5000, "--out", d, timeout=600)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        expect(re.search(r"^cluster of 2 server node\(s\) ready in \d+ ms \(discovery \[127\.0\.0\.1:\d+\.\.\d+\]\)$", out, re.M), out[:2000])
+        expect(sorted(re.findall(r"^ (node-\d)  \|", out, re.M)) == ["node-1", "node-2"], "per-node table: both nodes did work\n" + out)
+        expect(len(re.findall(r"\|\s+true\s+\|$", out, re.M)) == 3, "latch, lock and queue checks all true\n" + out)
+        expect("all 2 node JVMs ended" in out, out[-1500:])
+        header, rows = csv_rows(d / "cluster.csv")
+        expect([r.split(",")[0] for r in rows] == ["local Pool", "Ignite cluster"], rows)
+        expect(all(r.split(",")[-1] == "yes" for r in rows), f"same results as the local Pool: {rows}")
+        expect(is_png(d / "cluster.png"), "cluster.png missing")
+        left = wait_for_no_workers()
+        expect(not left, f"node JVMs left: {left}")
+
+    @case("script: cluster.java interrupted (SIGINT) once its nodes are up: every node JVM ends")
+    def _():
+        p = subprocess.Popen([JBANG, str(ROOT / "jbang-scripts" / "cluster.java"), "--nodes", "2", "--tasks", "2000",
+                              "--out", str(out_dir / "cluster-int")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, start_new_session=True,
+                             # as in a terminal: SIGINT not ignored (a background CI shell would pass SIG_IGN on)
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        seen, pids = [], []
+        try:
+            deadline = time.time() + 300
+            for line in p.stdout:
+                seen.append(line)
+                pids += [int(x) for x in re.findall(r"^node-\d up in \d+ ms \(pid (\d+)\)", line)]
+                if line.startswith("cluster of 2 server node(s) ready") or time.time() > deadline:
+                    break
+            expect(len(pids) == 2, "".join(seen)[-2000:])
+            time.sleep(1)  # mid-map
+            os.killpg(p.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole foreground group
+            p.wait(timeout=60)
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        expect(p.returncode != 0, f"an interrupted run does not report success (exit {p.returncode})")
+        left = wait_for_no_workers(10)
+        expect(not left, f"node JVMs left after Ctrl-C: {left}")
+        expect(not any(Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] not in "ZX"
+                       for pid in pids), f"node pids still running: {pids}")
+
     @case("script: queue.java small run shows each item")
     def _():
         rc, out, err = jbang("queue", "--producers", 2, "--consumers", 2, "--items", 3, "--out", out_dir / "queue-small")
@@ -353,6 +399,8 @@ def script_tests():
         "queue": [["--producers", "0"], ["--consumers", "65"], ["--items", "-1"], ["--items", "x"]],
         "pool": count_bad + [["--workers", "0"], ["--tasks", "0"]],
         "speedup": count_bad + [["--max-workers", "0"], ["--tasks", "0"]],
+        "cluster": count_bad + [["--nodes", "0"], ["--nodes", "11"], ["--tasks", "0"], ["--connect", "no-port"],
+                                ["--nodes", "2", "--connect", "127.0.0.1:47500"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
@@ -370,7 +418,8 @@ def script_tests():
                 expect(rc == 2, f"exit {rc}, expected 2\n{out}\n{err[-1500:]}")
                 no_trace(out, err)
                 lines = [l for l in err.splitlines() if l.strip() and not l.startswith(("WARNING", "[jbang]"))]
-                expect(lines and ("Invalid value" in lines[0] or "Unknown option" in lines[0] or "must be" in lines[0]),
+                expect(lines and ("Invalid value" in lines[0] or "Unknown option" in lines[0] or "must be" in lines[0]
+                                  or "mutually exclusive" in lines[0]),
                        f"first line should give the reason: {lines[:3]}")
                 expect(any(l.startswith("Usage: " + script) for l in lines), "usage missing")
 

@@ -33,6 +33,7 @@ final class Tuning {
     private static final int FEATURE = Runtime.version().feature();
     private static final Set<String> training = ConcurrentHashMap.newKeySet();
     private static final Map<String, Process> trainers = new ConcurrentHashMap<>();
+    private static final Set<String> trained = ConcurrentHashMap.newKeySet(); // training runs that have ended
 
     private Tuning() {}
 
@@ -46,18 +47,24 @@ final class Tuning {
 
     /** The archive options for this class path, if its archive exists; else none (and training starts). */
     static List<String> archiveOptions(String javaExe, List<String> options, String classpath) {
+        return archiveOptions(javaExe, options, classpath, Training.class);
+    }
+
+    /** As above, for an archive trained by running {@code trainer} with the argument {@code --train}. */
+    static List<String> archiveOptions(String javaExe, List<String> options, String classpath,
+                                       Class<? extends Task> trainer) {
         if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath)) return List.of();
-        Path archive = archivePath(javaExe, options, classpath);
+        Path archive = archivePath(javaExe, options, classpath, trainer);
         if (Files.isRegularFile(archive)) {
             return FEATURE >= 25 ? List.of("-XX:AOTCache=" + archive) : List.of("-XX:SharedArchiveFile=" + archive);
         }
-        train(javaExe, options, classpath, archive);
+        train(javaExe, options, classpath, archive, trainer);
         return List.of();
     }
 
     /** Whether the archive for this class path is ready (for benchmarks: wait until it is). */
-    static boolean archiveReady(String javaExe, List<String> options, String classpath) {
-        return !allJars(classpath) || Files.isRegularFile(archivePath(javaExe, options, classpath));
+    static boolean archiveReady(String javaExe, List<String> options, String classpath, Class<? extends Task> trainer) {
+        return !allJars(classpath) || Files.isRegularFile(archivePath(javaExe, options, classpath, trainer));
     }
 
     static boolean allJars(String classpath) {
@@ -76,15 +83,16 @@ final class Tuning {
     private static final Map<String, Path> archivePaths = new ConcurrentHashMap<>();
 
     /** The archive's path (hashing ~30 jars' sizes and dates is done once per class path and JVM). */
-    static Path archivePath(String javaExe, List<String> options, String classpath) {
-        return archivePaths.computeIfAbsent(javaExe + "\n" + options + "\n" + classpath,
-                k -> computeArchivePath(javaExe, options, classpath));
+    static Path archivePath(String javaExe, List<String> options, String classpath, Class<? extends Task> trainer) {
+        return archivePaths.computeIfAbsent(javaExe + "\n" + options + "\n" + classpath + "\n" + trainer.getName(),
+                k -> computeArchivePath(javaExe, options, classpath, trainer));
     }
 
-    private static Path computeArchivePath(String javaExe, List<String> options, String classpath) {
+    private static Path computeArchivePath(String javaExe, List<String> options, String classpath,
+                                           Class<? extends Task> trainer) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            update(md, javaExe + "\n" + Runtime.version() + "\n" + String.join(" ", options) + "\n");
+            update(md, javaExe + "\n" + Runtime.version() + "\n" + String.join(" ", options) + "\n" + trainer.getName() + "\n");
             for (String e : classpath.split(File.pathSeparator)) {
                 Path p = Path.of(e);
                 update(md, e + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis() + "\n");
@@ -122,7 +130,8 @@ final class Tuning {
         }
     }
 
-    private static void train(String javaExe, List<String> options, String classpath, Path archive) {
+    private static void train(String javaExe, List<String> options, String classpath, Path archive,
+                              Class<? extends Task> trainer) {
         String key = archive.toString();
         if (!training.add(key)) return;
         Thread t = new Thread(() -> {
@@ -142,8 +151,8 @@ final class Tuning {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 trainers.put(key, p);
                 try (OutputStream in = p.getOutputStream()) {
-                    in.write(("class=mproc.Worker\nname=mproc-training\ntarget=" + Training.class.getName()
-                            + "\ndaemon=true\nparent.pid="
+                    in.write(("class=mproc.Worker\nname=mproc-training\ntarget=" + trainer.getName()
+                            + "\nargs.count=1\nargs.0=--train\ndaemon=true\nparent.pid="
                             + ProcessHandle.current().pid() + "\n" + Worker.SPEC_END + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 if (p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.size(tmp) > 0) {
@@ -160,6 +169,7 @@ final class Tuning {
                 Thread.currentThread().interrupt();
             } finally {
                 trainers.remove(key);
+                trained.add(key);
                 try {
                     Files.deleteIfExists(tmp);
                     Files.deleteIfExists(Path.of(tmp + ".config"));
@@ -173,12 +183,15 @@ final class Tuning {
     }
 
     /** Waits (bounded) for a running training to finish; true if the archive now exists. */
-    static boolean awaitArchive(String javaExe, List<String> options, String classpath, long timeoutMillis)
-            throws InterruptedException {
-        archiveOptions(javaExe, options, classpath); // starts training if needed
+    static boolean awaitArchive(String javaExe, List<String> options, String classpath, Class<? extends Task> trainer,
+                                long timeoutMillis) throws InterruptedException {
+        archiveOptions(javaExe, options, classpath, trainer); // starts training if needed
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!archiveReady(javaExe, options, classpath)) {
+        String key = archivePath(javaExe, options, classpath, trainer).toString();
+        while (!archiveReady(javaExe, options, classpath, trainer)) {
             if (System.nanoTime() > deadline) return false;
+            // training ended without an archive (it failed): no point waiting longer
+            if (trained.contains(key)) return archiveReady(javaExe, options, classpath, trainer);
             Thread.sleep(50);
         }
         return true;

@@ -65,6 +65,7 @@ public class Worker {
     private transient String target;
     private transient List<String> args = List.of();
     private transient List<String> jvmOptions; // null: those of the start method
+    private transient Class<? extends Task> trainer; // with jvmOptions: what trains their class archive
     private transient StartMethod startMethod; // null: StartMethod.getDefault()
     private transient Class<?> targetClass;
 
@@ -183,8 +184,19 @@ public class Worker {
      * {@code null} goes back to the start method's.
      */
     public Worker setJvmOptions(List<String> options) {
+        return setJvmOptions(options, null);
+    }
+
+    /**
+     * JVM options for the child, started from a class archive of its own (JDK 21+, class path of jars
+     * only): the archive is made once, by a background JVM with the same options that runs
+     * {@code trainer} with the argument {@code --train}; until it exists the child starts without it.
+     * For workers that load many classes at start, such as a cluster engine's node.
+     */
+    public Worker setJvmOptions(List<String> options, Class<? extends Task> trainer) {
         if (process != null) throw new IllegalStateException("worker " + name + " already started");
         this.jvmOptions = options == null ? null : List.copyOf(options);
+        this.trainer = options == null ? null : trainer;
         return this;
     }
 
@@ -225,7 +237,11 @@ public class Worker {
         StartMethod m = getStartMethod();
         if (m != StartMethod.COLD && jvmOptions == null) {
             String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
-            if (!Tuning.awaitArchive(java, Tuning.OPTIONS, cp, ms)) return false;
+            if (!Tuning.awaitArchive(java, Tuning.OPTIONS, cp, Training.class, ms)) return false;
+        }
+        if (jvmOptions != null && trainer != null) {
+            String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
+            if (!Tuning.awaitArchive(java, jvmOptions, cp, trainer, ms)) return false;
         }
         if (m == StartMethod.WARM) {
             List<String> cmd = command();
@@ -335,6 +351,7 @@ public class Worker {
         cmd.add(java);
         cmd.addAll(options);
         if (jvmOptions == null && getStartMethod() != StartMethod.COLD) cmd.addAll(Tuning.archiveOptions(java, options, cp));
+        else if (jvmOptions != null && trainer != null) cmd.addAll(Tuning.archiveOptions(java, options, cp, trainer));
         cmd.addAll(Tuning.quietFlags());
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());

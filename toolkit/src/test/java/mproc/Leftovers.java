@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** After each test: end the workers and spares still there, then assert that no child process is left. */
-final class Leftovers {
+public final class Leftovers {
     private Leftovers() {}
 
     /** {@code counts}: which child processes count as left over (alive at all, or still running). */
-    static void endAndCheck(Predicate<ProcessHandle> counts) throws InterruptedException {
+    public static void endAndCheck(Predicate<ProcessHandle> counts) throws InterruptedException {
         for (Worker w : Worker.active()) w.kill();
         Worker.closeSpares();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

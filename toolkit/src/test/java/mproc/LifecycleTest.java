@@ -103,9 +103,9 @@ class LifecycleTest {
             assertTrue(Tuning.allJars(jar.toString()));
             assertFalse(Tuning.allJars(jar + java.io.File.pathSeparator + "target/classes"));
             assertFalse(Tuning.allJars("/no/such.jar"));
-            Path a = Tuning.archivePath("/usr/bin/java", Tuning.OPTIONS, jar.toString());
-            assertEquals(a, Tuning.archivePath("/usr/bin/java", Tuning.OPTIONS, jar.toString()));
-            assertNotEquals(a, Tuning.archivePath("/usr/bin/java", List.of("-Xmx1g"), jar.toString()));
+            Path a = Tuning.archivePath("/usr/bin/java", Tuning.OPTIONS, jar.toString(), Training.class);
+            assertEquals(a, Tuning.archivePath("/usr/bin/java", Tuning.OPTIONS, jar.toString(), Training.class));
+            assertNotEquals(a, Tuning.archivePath("/usr/bin/java", List.of("-Xmx1g"), jar.toString(), Training.class));
             assertTrue(a.startsWith(Tuning.cacheDir()));
         } finally {
             Files.delete(jar);

@@ -13,6 +13,14 @@ public final class Cli {
      */
     public static int execute(Object command, String... args) {
         CommandLine cl = new CommandLine(command);
+        // picocli shows only "Possible solutions" for an unknown option that looks like a known one; give the usage too
+        cl.setParameterExceptionHandler((ex, given) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getColorScheme().errorText(ex.getMessage()));
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
+            c.usage(c.getErr(), c.getColorScheme());
+            return c.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             if (Boolean.getBoolean("mproc.trace")) ex.printStackTrace();
             line.getErr().println(line.getColorScheme().errorText("error: " + message(ex)));

@@ -1,0 +1,74 @@
+package mproc.cluster;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import mproc.Clock;
+import mproc.Fn;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.lang.IgniteClosure;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+/**
+ * What travels in a cluster map: a chunk of consecutive inputs (from index {@code first}) and, back, its
+ * results with where and when they were computed. Plain fields, so Ignite's binary marshaller writes them
+ * field by field (no Java serialization).
+ */
+public final class Chunk {
+    public int first;
+    public Object[] values;
+    public String node;
+    public long pid;
+    public long startNanos;   // epoch nanoseconds, comparable across the JVMs of one machine
+    public long busyNanos;    // CPU time of the job's thread: jobs share a node's cores, wall time would overcount
+
+    public Chunk() {}
+
+    Chunk(int first, Object[] values) {
+        this.first = first;
+        this.values = values;
+    }
+
+    /** The job every server node runs: applies the named {@link Fn} to each value of a chunk, in order. */
+    public static final class Apply implements IgniteClosure<Chunk, Chunk> {
+        private static final Map<String, Fn> FNS = new ConcurrentHashMap<>();
+        public String fn;
+        @IgniteInstanceResource
+        private transient Ignite ignite;
+
+        public Apply() {}
+
+        Apply(Class<? extends Fn> fn) {
+            this.fn = fn.getName();
+        }
+
+        @Override
+        public Chunk apply(Chunk in) {
+            Fn f = FNS.computeIfAbsent(fn, Apply::create);
+            Chunk out = new Chunk(in.first, new Object[in.values.length]);
+            out.node = ignite.name();
+            out.pid = ProcessHandle.current().pid();
+            out.startNanos = Clock.epochNanos();
+            java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+            long t0 = cpu.getCurrentThreadCpuTime();
+            for (int i = 0; i < in.values.length; i++) {
+                try {
+                    out.values[i] = f.apply(in.values[i]);
+                } catch (Exception e) {
+                    throw new IllegalStateException("task " + (in.first + i) + " (input " + in.values[i] + ") failed on "
+                            + out.node + ": " + e, e);
+                }
+            }
+            out.busyNanos = cpu.getCurrentThreadCpuTime() - t0;
+            return out;
+        }
+
+        private static Fn create(String name) {
+            try {
+                return (Fn) Class.forName(name).getConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new IllegalStateException("cannot create " + name + " on this node: its class must be on every"
+                        + " server node's class path (" + e + ")", e);
+            }
+        }
+    }
+}

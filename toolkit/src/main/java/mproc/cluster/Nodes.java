@@ -1,0 +1,165 @@
+package mproc.cluster;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.events.EventType;
+import org.apache.ignite.logger.java.JavaLogger;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+
+/** How every node of ours is configured: servers in their own JVMs, and the client in the caller's. */
+final class Nodes {
+    private Nodes() {}
+
+    /** Discovery ports of a local cluster: a block of this many from a free base (one port per server). */
+    static final int PORTS = 10;
+    static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * Ignite's behaviour switches, set before a node starts: no update check over the network, no banner,
+     * log lines through our one-line handler instead of quiet-mode stdout, IPv4 (loopback is 127.0.0.1).
+     */
+    static final List<String> PROPERTIES = List.of("IGNITE_UPDATE_NOTIFIER=false", "IGNITE_NO_ASCII=true",
+            "IGNITE_QUIET=false", "java.net.preferIPv4Stack=true", "IGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true");
+
+    static void setProperties() {
+        for (String p : PROPERTIES) {
+            String[] kv = p.split("=", 2);
+            System.setProperty(kv[0], kv[1]);
+        }
+    }
+
+    /**
+     * A node's configuration. {@code addresses}: where discovery looks for the cluster (host:port or
+     * host:port1..port2); {@code localHost}: the address this node binds and advertises; {@code port}: a
+     * server's first discovery port (it takes the first free one of {@link #PORTS}).
+     */
+    static IgniteConfiguration config(String name, boolean client, List<String> addresses, String localHost,
+                                      int port, Path workDir) {
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
+        finder.setAddresses(addresses);
+        TcpDiscoverySpi discovery = new TcpDiscoverySpi().setIpFinder(finder);
+        if (localHost != null) discovery.setLocalAddress(localHost);
+        if (port > 0) discovery.setLocalPort(port).setLocalPortRange(PORTS - 1);
+        // a client with no cluster to join fails after this long instead of waiting for ever
+        discovery.setJoinTimeout(client ? 10_000 : 0);
+        // nodes started together look for each other every 250 ms, not Ignite's default 2 s
+        discovery.setReconnectDelay(250);
+        TcpCommunicationSpi comm = new TcpCommunicationSpi().setMessageQueueLimit(1024);
+        if (localHost != null) comm.setLocalAddress(localHost);
+
+        IgniteConfiguration c = new IgniteConfiguration()
+                .setIgniteInstanceName(name)
+                .setClientMode(client)
+                .setPeerClassLoadingEnabled(false) // classes come from each node's class path, not the network
+                .setMetricsLogFrequency(0)
+                // compute jobs run on as many threads as the machine has cores (Ignite's default is 8 or more)
+                .setPublicThreadPoolSize(Runtime.getRuntime().availableProcessors())
+                .setGridLogger(logger(name))
+                .setDiscoverySpi(discovery)
+                .setCommunicationSpi(comm)
+                .setConnectorConfiguration(null)        // no REST endpoint
+                .setClientConnectorConfiguration(null); // no thin-client / JDBC port
+        if (localHost != null) c.setLocalHost(localHost);
+        if (workDir != null) c.setWorkDirectory(workDir.toString());
+        if (client) {
+            c.setIncludeEventTypes(EventType.EVT_JOB_FAILED_OVER);
+        } else {
+            // a small off-heap region: the chapters keep a counter, a queue and a latch in it, not data sets
+            c.setDataStorageConfiguration(new DataStorageConfiguration().setDefaultDataRegionConfiguration(
+                    new DataRegionConfiguration().setName("default").setInitialSize(16L << 20).setMaxSize(64L << 20)));
+        }
+        return c;
+    }
+
+    /** Ignite's loggers are named after its classes, all under this one; held here so its settings stay. */
+    private static final Logger IGNITE_LOG = Logger.getLogger("org.apache.ignite");
+    private static volatile String tag = "ignite";
+
+    /** Ignite's log at WARNING and above, one line each on stderr, tagged with the node's name. */
+    private static synchronized JavaLogger logger(String name) {
+        tag = name;
+        if (IGNITE_LOG.getLevel() != Level.WARNING) {
+            IGNITE_LOG.setUseParentHandlers(false);
+            IGNITE_LOG.setLevel(Level.WARNING);
+            IGNITE_LOG.addHandler(new Handler() {
+                @Override
+                public void publish(LogRecord r) {
+                    if (!isLoggable(r) || advice(r.getMessage())) return;
+                    Throwable t = r.getThrown();
+                    System.err.println("[" + tag + "] " + r.getLevel() + ": " + shorten(r.getMessage())
+                            + (t != null ? " (" + shorten(t.toString()) + ")" : ""));
+                }
+
+                @Override
+                public void flush() {
+                    System.err.flush();
+                }
+
+                @Override
+                public void close() {}
+            });
+        }
+        return new JavaLogger(IGNITE_LOG, false);
+    }
+
+    /**
+     * Warnings Ignite prints at every start that ask for a production set-up (bigger heaps, its own logging
+     * config) or that it files under WARNING by mistake; anything else (a node failed, a job failed over)
+     * is shown.
+     */
+    static final List<String> ADVICE = List.of("Failed to resolve default logging config file",
+            "Initial heap size is", "Logging at INFO level without checking",
+            "Received state finish message with unexpected ID", "Please set system property '-Djava.net.preferIPv4Stack",
+            // one per moved job; Cluster counts them (failovers()) and says so once
+            "Failed over job to a new node");
+
+    /** Ignite's messages carry whole object dumps; the first line and 160 characters say what happened. */
+    static String shorten(String msg) {
+        if (msg == null) return "";
+        String s = msg.strip().lines().findFirst().orElse("");
+        return s.length() <= 160 ? s : s.substring(0, 157) + "...";
+    }
+
+    static boolean advice(String msg) {
+        if (msg == null) return false;
+        for (String a : ADVICE) if (msg.startsWith(a)) return true;
+        return false;
+    }
+
+    /** The first of {@code 47500, 47520, ...} (up to 49000) where {@link #PORTS} loopback ports in a row are free. */
+    static int freePortBlock() {
+        return freePortBlock(47_500);
+    }
+
+    /** Clusters take blocks from 47500 to 49000, training nodes from 49000 to 50500: they never meet. */
+    static int freePortBlock(int from) {
+        for (int base = from; base < from + 1500; base += 2 * PORTS) {
+            if (blockFree(base)) return base;
+        }
+        throw new IllegalStateException("no " + PORTS + " free loopback ports between " + from + " and " + (from + 1500)
+                + " for discovery");
+    }
+
+    private static boolean blockFree(int base) {
+        for (int p = base; p < base + PORTS; p++) {
+            try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getByName(LOOPBACK))) {
+                s.setReuseAddress(true);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
