@@ -16,7 +16,7 @@ export MAVEN_OPTS := $(if $(shell [ "$(JDK_MAJOR)" -ge 23 ] 2>/dev/null && echo 
 help:
 	@echo "make run        the flagship: the Pool chapter (pool.java); its table and chart under build/pool"
 	@echo "make run-all    every chapter script; tables (CSV) and charts (PNG) under build/<chapter>"
-	@echo "make test       toolkit tests, every script, every notebook with the real kernel, no leftovers"
+	@echo "make test       toolkit tests, every script, every notebook with the real kernel and in a browser, no leftovers"
 	@echo "make bench      benchmarks -> build/bench/results.csv (metric,value,unit)"
 	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo)"
 	@echo "make lab        open the notebooks in JupyterLab (or Jupyter Notebook) on 127.0.0.1"
@@ -25,7 +25,7 @@ help:
 setup:
 	@bash .ci/setup.sh
 
-CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool speedup
+CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool speedup cluster
 # the main job: the flagship chapter, the Pool
 run: setup
 	@"$(JBANG)" jbang-scripts/pool.java --out build/pool
@@ -37,6 +37,7 @@ run-all: setup
 	@echo; echo "outputs (tables and charts):"; for c in $(CHAPTERS); do ls -1 build/$$c/*; done
 
 test: setup
+	@bash .ci/setup-browser.sh
 	@$(PY) tests/harness.py
 
 bench: setup

@@ -371,10 +371,23 @@ def script_tests():
         no_trace(out, err)
         expect(out.splitlines()[0] == str([i * i for i in range(100)]), out.splitlines()[0][:200])
         header, rows = csv_rows(d / "pool.csv")
-        expect(header == ["worker", "pid", "tasks", "chunks", "busy_ms"], header)
+        expect(header == ["worker", "pid", "tasks", "chunks", "busy_ms", "peak_rss_mb"], header)
         expect(len(rows) == 2 and sum(int(r.split(",")[2]) for r in rows) == 40, rows)
         expect(re.search(r"^40 tasks on 2 workers: pool start \d+ ms, map \d+ ms", out, re.M), out[-600:])
         expect(is_png(d / "pool.png"), "pool.png missing")
+
+    @case("load: pool.java --workers 16 --tasks 10000: every result once; peak memory per worker JVM reported and small")
+    def _():
+        d = out_dir / "pool-load"
+        rc, out, err = jbang("pool", "--workers", 16, "--tasks", 10000, "--count", 100, "--out", d, timeout=600)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        expect("results: 10000 of 10000, checksum ok" in out, out[-1500:])
+        header, rows = csv_rows(d / "pool.csv")
+        expect(len(rows) == 16 and sum(int(r.split(",")[2]) for r in rows) == 10000, rows)
+        rss = [float(r.split(",")[5]) for r in rows]
+        expect(all(0 < m < 200 for m in rss), f"peak RSS per worker (MB): {rss}")
+        print(f"       (16 workers x 10000 tasks: peak RSS per worker {min(rss):.0f}-{max(rss):.0f} MB, median {sorted(rss)[8]:.0f} MB)")
 
     @case("script: speedup.java measures scaling and the break-even task size")
     def _():
@@ -468,6 +481,113 @@ def notebook_tests():
             expect(not left, f"workers left running after the notebook: {left}")
 
 
+class Kernel:
+    """A Java kernel of our own (jupyter_client), with the notebooks' set-up loaded, for fault tests."""
+    def __init__(self):
+        from jupyter_client.manager import KernelManager
+        self.km = KernelManager(kernel_name="java")
+        self.km.start_kernel(cwd=str(ROOT / "notebooks"))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+        out = self.run("%load setup.jsh")
+        expect("ERROR" not in out, out)
+
+    def submit(self, code):
+        return self.kc.execute(code)
+
+    def collect(self, msg_id, timeout=120):
+        out = []
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.kc.get_iopub_msg(timeout=timeout)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            c = m["content"]
+            if m["msg_type"] == "stream":
+                out.append(c["text"])
+            elif m["msg_type"] == "error":
+                out.append(f"ERROR {c['ename']}: {c['evalue']}\n")
+            elif m["msg_type"] == "status" and c["execution_state"] == "idle":
+                return "".join(out)
+        raise AssertionError(f"cell did not finish within {timeout}s: {''.join(out)[-1000:]}")
+
+    def run(self, code, timeout=120):
+        return self.collect(self.submit(code), timeout)
+
+    def close(self):
+        try:
+            self.kc.stop_channels()
+        finally:
+            if self.km.is_alive():
+                self.km.shutdown_kernel(now=True)
+
+
+def wait_for_workers(n, seconds=60):
+    deadline = time.time() + seconds
+    while len(live_workers()) < n and time.time() < deadline:
+        time.sleep(0.1)
+    return len(live_workers())
+
+
+LONG_CELL = """Worker a = new Worker(MatrixTask.class, 500_000_000L).start();
+Worker b = new Worker(MatrixTask.class, 500_000_000L).start();
+a.join();
+b.join();"""
+
+
+def notebook_fault_tests():
+    @case("notebook fault: a cell interrupted while workers run ends them; the kernel goes on")
+    def _():
+        k = Kernel()
+        try:
+            mid = k.submit(LONG_CELL)
+            expect(wait_for_workers(2) == 2, "two workers running")
+            time.sleep(1)
+            k.km.interrupt_kernel()
+            out = k.collect(mid, timeout=60)
+            expect("interrupted" in out, out)
+            left = wait_for_no_workers(5)
+            expect(not left, f"workers left after the interrupt: {left}")
+            out = k.run('System.out.println("active=" + Worker.active().size() + " " + Matrix.work(10));')
+            expect("active=0 " in out, f"the kernel is usable after the interrupt: {out}")
+            mid = k.submit("Pool pool = new Pool(2); pool.map(Pool.MatrixWork.class, Collections.nCopies(400, (Object) 200_000L));")
+            expect(wait_for_workers(2) == 2, "a pool's two workers running")
+            time.sleep(1)
+            k.km.interrupt_kernel()
+            out = k.collect(mid, timeout=60)
+            left = wait_for_no_workers(5)
+            expect(not left, f"pool workers left after interrupting map(): {left}\n{out}")
+        finally:
+            k.close()
+
+    @case("notebook fault: the kernel shut down with workers running: every worker ends")
+    def _():
+        k = Kernel()
+        try:
+            k.submit(LONG_CELL)
+            expect(wait_for_workers(2) == 2, "two workers running")
+            k.km.shutdown_kernel(now=False)
+            left = wait_for_no_workers(10)
+            expect(not left, f"workers left after the kernel shut down: {left}")
+        finally:
+            k.close()
+
+    @case("notebook fault: the kernel killed (SIGKILL) with workers running: they end within a second or so")
+    def _():
+        k = Kernel()
+        try:
+            k.submit(LONG_CELL)
+            expect(wait_for_workers(2) == 2, "two workers running")
+            os.kill(k.km.provisioner.process.pid if hasattr(k.km, "provisioner") else k.km.kernel.pid, signal.SIGKILL)
+            t0 = time.time()
+            left = wait_for_no_workers(5)
+            expect(not left, f"workers outlived their killed kernel: {left}")
+            print(f"       (workers ended {time.time() - t0:.2f}s after the kernel was killed)")
+        finally:
+            k.close()
+
+
 def execute_notebooks_in_place():
     failed = 0
     for src in sorted((ROOT / "notebooks").glob("*.ipynb")):
@@ -505,6 +625,19 @@ def version_tests():
                    f"{nb.name}: dependencies belong in setup.jsh")
 
 
+    @case("versions: cluster.java opens exactly the JDK packages of mproc/cluster/ignite.jvmopts, the kernel spec too")
+    def _():
+        opts = (ROOT / "toolkit/src/main/resources/mproc/cluster/ignite.jvmopts").read_text().split()
+        expect(opts and all(o.startswith("--add-opens=") for o in opts), opts)
+        script = re.findall(r"^//RUNTIME_OPTIONS\s+(.+)$", (ROOT / "jbang-scripts/cluster.java").read_text(), re.M)
+        opens = [o for line in script for o in line.split() if o.startswith("--add-opens")]
+        expect(opens == opts, f"cluster.java: {set(opens) ^ set(opts)}")
+        rc, out, err = run(["jupyter", "--data-dir"])
+        spec = Path(out.strip()) / "kernels" / "java" / "kernel.json"  # where .ci/setup.sh installs it
+        argv = json.loads(spec.read_text())["argv"]
+        expect(set(opts) <= set(argv), f"kernel spec lacks {set(opts) - set(argv)}")
+
+
 def bench_tests():
     @case("bench: the benchmark runs and writes metric,value,unit rows")
     def _():
@@ -522,6 +655,85 @@ def bench_tests():
         expect(all(v > 0 or (k == "break_even_task_us" and v != v) for k, v in values.items()), values)
 
 
+# ----------------------------------------------------------------------------- the reader's view (browser)
+
+def tagged_processes(word):
+    """Processes of this test run whose command line contains `word` (zombies not counted)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if RUN_TAG.encode() not in (d / "environ").read_bytes():
+                continue
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2] not in "ZX" and word in cmd:
+            found.append(f"{d.name} {cmd[:200]}")
+    return found
+
+
+def browser_tests():
+    """Every executed notebook (this run's, else the committed ones) opened in Jupyter Notebook in headless
+    Chromium: its charts render as images, its tables show, no error output; a screenshot of each."""
+    executed = BUILD / "notebooks"
+    sources = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    nb_dir = executed if executed.is_dir() and all((executed / s.name).exists() for s in sources) else ROOT / "notebooks"
+    shots = BUILD / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    seen = {}
+
+    @case(f"browser: Jupyter on 127.0.0.1 serves the {len(sources)} executed notebooks; headless Chromium opens each")
+    def _():
+        import secrets, socket, urllib.request
+        with socket.socket() as sk:
+            sk.bind(("127.0.0.1", 0))
+            port = sk.getsockname()[1]
+        token = secrets.token_hex(16)
+        cmd = ["jupyter", "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--NotebookApp.token={token}",
+               f"--notebook-dir={nb_dir}"] + (["--allow-root"] if os.geteuid() == 0 else [])
+        server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2).read()
+                    break
+                except OSError:
+                    expect(server.poll() is None and time.time() < deadline, "Jupyter did not start")
+                    time.sleep(0.3)
+            rc, out, err = run(["node", "view.mjs", f"http://127.0.0.1:{port}", token, str(shots)]
+                               + [s.name for s in sources], cwd=ROOT / "tests" / "browser", timeout=900)
+            expect(rc == 0, f"browser run failed (exit {rc}):\n{out[-1500:]}\n{err[-2500:]}")
+            for r in json.loads(out.strip().splitlines()[-1]):
+                seen[r["name"]] = r
+            expect(sorted(seen) == [s.name for s in sources], f"opened {sorted(seen)}")
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # stops the server and the kernels it started
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        deadline = time.time() + 10
+        while tagged_processes("ijava") and time.time() < deadline:
+            time.sleep(0.2)
+        expect(not tagged_processes("ijava"), f"kernels left after the server stopped: {tagged_processes('ijava')}")
+
+    for src in sources:
+        @case(f"browser: {src.name} shows its charts as rendered images, its tables, no error output")
+        def _(src=src):
+            r = seen.get(src.name)
+            expect(r, "not opened (see the browser case above)")
+            expect(r["images"] >= 1 and r["rendered"] == r["images"], f"{r['rendered']} of {r['images']} images rendered")
+            expect(r["tables"] >= 1, "no table shown")
+            expect(r["errors"] == 0, f"{r['errors']} error outputs shown")
+            expect(r["kernel"] == "idle", f"the Java kernel did not start and go idle: {r['kernel']}")
+            expect(is_png(r["screenshot"]) and Path(r["screenshot"]).stat().st_size > 30_000, "screenshot missing or blank")
+
+
 def orphan_test():
     @case("orphans: no worker JVM is left running")
     def _():
@@ -535,8 +747,9 @@ def main():
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
     BUILD.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests, "versions": version_tests,
-              "bench": bench_tests}
+    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests,
+              "faults": notebook_fault_tests, "versions": version_tests,
+              "bench": bench_tests, "browser": browser_tests}
     for name, fn in groups.items():
         if not only or name in only:
             print(f"== {name}", flush=True)

@@ -63,8 +63,22 @@ public final class Pool implements AutoCloseable {
         this.size = size;
         this.method = method;
         for (int i = 0; i < size; i++) slots.add(new Slot(i));
+        OPEN.add(this);
         for (Slot s : slots) s.startWorker();
         for (Slot s : slots) s.feeder.start();
+    }
+
+    private static final java.util.Set<Pool> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Terminates every pool of this JVM that is not closed yet (a notebook cell was stopped). */
+    static void terminateAll() {
+        for (Pool p : List.copyOf(OPEN)) {
+            try {
+                p.terminate();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     public int size() {
@@ -158,9 +172,11 @@ public final class Pool implements AutoCloseable {
         return l;
     }
 
-    private static List<Object> await(Chunk c) throws InterruptedException {
+    private List<Object> await(Chunk c) throws InterruptedException {
         try {
             return c.result().get();
+        } catch (InterruptedException e) {
+            throw Worker.interrupted(e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException r) throw r;
@@ -289,20 +305,24 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    /** Per worker: its name, pid, tasks and chunks done, and busy time (inside the function). */
+    /**
+     * Per worker: its name, pid, tasks and chunks done, busy time (inside the function) and peak resident
+     * memory so far (MB; NaN where /proc cannot tell).
+     */
     public Table stats() {
         StringColumn name = StringColumn.create("worker");
         LongColumn pid = LongColumn.create("pid");
         IntColumn tasks = IntColumn.create("tasks"), chunks = IntColumn.create("chunks");
-        DoubleColumn busy = DoubleColumn.create("busy_ms");
+        DoubleColumn busy = DoubleColumn.create("busy_ms"), rss = DoubleColumn.create("peak_rss_mb");
         for (Slot s : slots) {
             name.append(s.worker.getName());
             pid.append(s.worker.pid());
             tasks.append(s.tasks);
             chunks.append(s.chunks);
             busy.append(Math.round(s.busyNanos / 1e5) / 10.0);
+            rss.append(Procs.peakRssMb(s.worker.pid()));
         }
-        return Table.create("work per pool worker", name, pid, tasks, chunks, busy);
+        return Table.create("work per pool worker", name, pid, tasks, chunks, busy, rss);
     }
 
     // ------------------------------------------------------------------ ending
@@ -312,6 +332,7 @@ public final class Pool implements AutoCloseable {
     public void close() throws InterruptedException {
         if (closed && !terminated) return;
         closed = true;
+        OPEN.remove(this);
         if (terminated) return;
         for (int i = 0; i < size; i++) work.add(STOP);
         join(Duration.ofMinutes(10));
@@ -332,6 +353,7 @@ public final class Pool implements AutoCloseable {
     public void terminate() throws InterruptedException {
         terminated = true;
         closed = true;
+        OPEN.remove(this);
         Chunk c;
         while ((c = work.poll()) != null) if (c != STOP) c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
         for (Slot s : slots) {

@@ -41,4 +41,16 @@ final class Procs {
             return ProcessHandle.current().parent().map(p -> p.pid() == pid).orElse(false);
         }
     }
+
+    /** Peak resident memory of a live process in MB (Linux's VmHWM), NaN if it cannot be read. */
+    public static double peakRssMb(long pid) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))) {
+                if (l.startsWith("VmHWM:")) return Math.round(Long.parseLong(l.replaceAll("[^0-9]", "")) / 102.4) / 10.0;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // gone, or not Linux
+        }
+        return Double.NaN;
+    }
 }

@@ -336,6 +336,8 @@ public class Worker {
         p.setProperty("name", name);
         p.setProperty("daemon", Boolean.toString(daemon));
         p.setProperty("parent.pid", Long.toString(ProcessHandle.current().pid()));
+        // a notebook kernel's workers end with the kernel, even one killed outright (see Shutdown)
+        if (Output.mode() == Output.Mode.CALLER) p.setProperty("parent.watch", "true");
         if (target != null) p.setProperty("target", target);
         p.setProperty("args.count", Integer.toString(args.size()));
         for (int i = 0; i < args.size(); i++) p.setProperty("args." + i, args.get(i));
@@ -431,8 +433,12 @@ public class Worker {
                 return false;
             }
             long ms = Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left)));
-            if (Output.mode() == Output.Mode.CALLER) Output.pump(ms);
-            else p.waitFor(ms, TimeUnit.MILLISECONDS);
+            try {
+                if (Output.mode() == Output.Mode.CALLER) Output.pump(ms);
+                else p.waitFor(ms, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                throw interrupted(e);
+            }
         }
         // the process is gone: wait (briefly) for its last lines, so join() returns with all output shown
         for (Thread t : readers) t.join(2_000);
@@ -465,9 +471,13 @@ public class Worker {
                 Output.flush();
                 return false;
             }
-            if (Output.mode() == Output.Mode.CALLER) Output.pump(Math.min(20, Math.max(1, left / 1_000_000)));
-            else synchronized (lines) {
-                if (seen >= lines.size()) lines.wait(Math.min(20, Math.max(1, left / 1_000_000)));
+            try {
+                if (Output.mode() == Output.Mode.CALLER) Output.pump(Math.min(20, Math.max(1, left / 1_000_000)));
+                else synchronized (lines) {
+                    if (seen >= lines.size()) lines.wait(Math.min(20, Math.max(1, left / 1_000_000)));
+                }
+            } catch (InterruptedException e) {
+                throw interrupted(e);
             }
         }
     }
@@ -604,6 +614,22 @@ public class Worker {
     public static void atExit(Runnable action) {
         AT_EXIT.add(java.util.Objects.requireNonNull(action, "action"));
         Shutdown.install();
+    }
+
+    /**
+     * A wait of the calling thread was interrupted. In a notebook that is the reader stopping the cell
+     * (Jupyter's interrupt): as Ctrl-C in a terminal reaches the whole process group, every worker this
+     * kernel started is terminated. In a program the interrupt is the program's business: nothing is ended.
+     */
+    static InterruptedException interrupted(InterruptedException e) {
+        if (Output.mode() == Output.Mode.CALLER) {
+            Pool.terminateAll(); // first: a pool would replace its workers
+            List<Worker> all = List.copyOf(LIVE);
+            for (Worker w : all) w.terminate();
+            Output.emit(true, "interrupted: terminated " + all.size() + " running worker(s)");
+            Output.flush();
+        }
+        return e;
     }
 
     static boolean isWorkerPid(long pid) {

@@ -56,7 +56,8 @@ public final class WorkerMain {
             return;
         }
         Worker.setCurrent(w);
-        watchParent(Long.parseLong(spec.getProperty("parent.pid", "-1")), w.isDaemon());
+        watchParent(Long.parseLong(spec.getProperty("parent.pid", "-1")),
+                w.isDaemon() || Boolean.parseBoolean(spec.getProperty("parent.watch")));
 
         try {
             w.run();
@@ -122,11 +123,11 @@ public final class WorkerMain {
 
     /**
      * Watches the parent JVM: when it is gone (even SIGKILLed, when it could not clean up), a daemon worker
-     * exits. It polls every 100 ms from a sleeping thread: a thread blocked in a native read (say, of stdin)
+     * exits (so does every worker of a notebook kernel). It polls every 100 ms from a sleeping thread: a thread blocked in a native read (say, of stdin)
      * would hold up every exit of this JVM by ~300 ms, as HotSpot waits for threads in native code.
      */
-    private static void watchParent(long parentPid, boolean daemon) {
-        if (!daemon) return; // non-daemon workers run on to completion, as in Python
+    private static void watchParent(long parentPid, boolean watch) {
+        if (!watch) return; // non-daemon workers of a program run on to completion, as in Python
         Thread t = new ParentWatch(parentPid);
         t.setDaemon(true);
         t.start();

@@ -161,4 +161,17 @@ class PoolTest {
             assertThrows(IllegalStateException.class, () -> pool.map(Pool.Square.class, List.of(1L)));
         }
     }
+
+    @Test
+    void sixteenWorkersOverTenThousandTasksLoseAndRepeatNothing() throws Exception {
+        List<Object> expected = new ArrayList<>();
+        for (long i = 0; i < 10_000; i++) expected.add(i * i);
+        try (Pool pool = new Pool(16)) {
+            assertEquals(expected, pool.map(Pool.Square.class, Pool.range(10_000), 50, null));
+            assertEquals(0, pool.restarts());
+            tech.tablesaw.api.Table s = pool.stats();
+            assertEquals(10_000, s.intColumn("tasks").sum());
+            for (double mb : s.doubleColumn("peak_rss_mb").asDoubleArray()) assertTrue(mb > 0 && mb < 200, "peak RSS " + mb + " MB");
+        }
+    }
 }
