@@ -59,7 +59,7 @@ public class pool implements Callable<Integer> {
         System.out.println(batch.summary());
         // every task computes the same checksum: a lost or doubled result would change the sum
         long expected = tasks * mproc.Matrix.work(count);
-        System.out.println("results: " + batch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
+        System.out.println("results: " + (long) batch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
                 + (batch.checksum() == expected ? "ok" : "WRONG (expected " + expected + ", got " + batch.checksum() + ")"));
         Path csv = Reports.csv(batch.stats(), out, "pool.csv");
         Path png = Charts.savePng(Pools.chart(batch), out.resolve("pool.png"));
