@@ -73,22 +73,35 @@ RUN_TAG = f"MPROC_TEST_RUN={os.getpid()}-{int(time.time())}"
 os.environ["MPROC_TEST_RUN"] = RUN_TAG.split("=", 1)[1]  # inherited by JBang, the kernel and every worker
 
 
-def live_workers():
-    """Worker JVMs of this test run still running (zombies, which have ended, are not counted)."""
-    left = []
+def running(pid):
+    """Whether process `pid` exists and has not ended (a zombie has ended: it only waits to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
+def tagged_processes(word):
+    """Running processes of this test run (they inherit its tag) whose command line contains `word`."""
+    found = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
         try:
             if RUN_TAG.encode() not in (d / "environ").read_bytes():
                 continue
-            stat = (d / "stat").read_text()
             cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if stat[stat.rindex(")") + 2] not in "ZX" and "mproc.WorkerMain" in cmd:
-            left.append(f"{d.name} {cmd[:300]}")
-    return left
+        if word in cmd and running(d.name):
+            found.append(f"{d.name} {cmd[:300]}")
+    return found
+
+
+def live_workers():
+    """Worker JVMs of this test run still running."""
+    return tagged_processes("mproc.WorkerMain")
 
 
 def wait_for_no_workers(seconds=5):
@@ -327,8 +340,7 @@ def script_tests():
         expect(p.returncode != 0, f"an interrupted run does not report success (exit {p.returncode})")
         left = wait_for_no_workers(10)
         expect(not left, f"node JVMs left after Ctrl-C: {left}")
-        expect(not any(Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] not in "ZX"
-                       for pid in pids), f"node pids still running: {pids}")
+        expect(not any(running(pid) for pid in pids), f"node pids still running: {pids}")
 
     @case("script: queue.java small run shows each item")
     def _():
@@ -656,24 +668,6 @@ def bench_tests():
 
 
 # ----------------------------------------------------------------------------- the reader's view (browser)
-
-def tagged_processes(word):
-    """Processes of this test run whose command line contains `word` (zombies not counted)."""
-    found = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            if RUN_TAG.encode() not in (d / "environ").read_bytes():
-                continue
-            stat = (d / "stat").read_text()
-            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if stat[stat.rindex(")") + 2] not in "ZX" and word in cmd:
-            found.append(f"{d.name} {cmd[:200]}")
-    return found
-
 
 def browser_tests():
     """Every executed notebook (this run's, else the committed ones) opened in Jupyter Notebook in headless

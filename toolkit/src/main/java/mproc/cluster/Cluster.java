@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -69,11 +68,13 @@ public final class Cluster implements AutoCloseable {
         if (remote == null) {
             port = Nodes.freePortBlock();
             addresses = List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1));
-            workDir = privateDir();
+            workDir = Nodes.privateDir("mproc-ignite-");
             try {
                 // the first local cluster of a class path trains the nodes' class archive (~2 s, once)
-                node(1).prepare(Duration.ofMinutes(2));
-                for (int i = 0; i < nodes; i++) servers.add(launch());
+                Worker first = node(1);
+                first.prepare(Duration.ofMinutes(2));
+                servers.add(first.start());
+                for (int i = 1; i < nodes; i++) servers.add(launch());
                 for (Worker w : servers) awaitUp(w);
             } catch (RuntimeException | InterruptedException e) {
                 endServers();
@@ -82,7 +83,7 @@ public final class Cluster implements AutoCloseable {
         } else {
             port = 0;
             addresses = List.copyOf(remote);
-            workDir = privateDir();
+            workDir = Nodes.privateDir("mproc-ignite-");
         }
         String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
         try {
@@ -160,15 +161,6 @@ public final class Cluster implements AutoCloseable {
 
     private static String tail(List<String> lines) {
         return lines.isEmpty() ? "(none)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-    }
-
-    private static Path privateDir() {
-        try {
-            return Files.createTempDirectory("mproc-ignite-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the cluster's work directory: " + e.getMessage(), e);
-        }
     }
 
     /** This JVM's client node: Ignite's whole API (queues, locks, latches, caches, compute). */
@@ -295,16 +287,7 @@ public final class Cluster implements AutoCloseable {
                 w.join();
             }
         }
-        deleteTree(workDir);
+        Nodes.deleteTree(workDir);
         Output.flush();
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: the directory is private and under the temp directory
-        }
     }
 }

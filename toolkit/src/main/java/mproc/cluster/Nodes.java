@@ -1,14 +1,19 @@
 package mproc.cluster;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
@@ -136,6 +141,25 @@ final class Nodes {
         if (msg == null) return false;
         for (String a : ADVICE) if (msg.startsWith(a)) return true;
         return false;
+    }
+
+    /** A new directory under the temp directory that only this user can enter (0700), for a node's work files. */
+    static Path privateDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cluster's work directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a work directory and everything in it (best effort: it is private and under the temp directory). */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // left for the temp directory's own clean-up
+        }
     }
 
     /** The first of {@code 47500, 47520, ...} (up to 49000) where {@link #PORTS} loopback ports in a row are free. */

@@ -44,7 +44,7 @@ public final class ServerNode implements Task {
     private static void train() throws Exception {
         Nodes.setProperties();
         int port = Nodes.freePortBlock(49_000);
-        Path dir = java.nio.file.Files.createTempDirectory("mproc-ignite-training-");
+        Path dir = Nodes.privateDir("mproc-ignite-training-");
         String name = "training-" + ProcessHandle.current().pid();
         try (Ignite ignite = Ignition.start(Nodes.config(name, false,
                 java.util.List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1)), Nodes.LOOPBACK, port, dir))) {
@@ -55,9 +55,7 @@ public final class ServerNode implements Task {
             ignite.countDownLatch("training-latch", 1, false, true).countDown();
             ignite.getOrCreateCache("training-cache").put("n", 1L);
         } finally {
-            try (var s = java.nio.file.Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Nodes.deleteTree(dir);
         }
     }
 }
