@@ -41,7 +41,7 @@ test: setup
 	@$(PY) tests/harness.py
 
 bench: setup
-	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/notebook-lib/*' mproc.bench.Bench --out build/bench
+	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/notebook-lib/*:toolkit/target/bench-lib/*' mproc.bench.Bench --out build/bench
 
 notebooks: setup
 	@$(PY) tests/harness.py --execute-notebooks

@@ -23,7 +23,8 @@ mvn_opts="-q -B -Dstyle.color=never"
 stamp="$here/toolkit/target/.installed"
 if [ ! -f "$stamp" ] || [ -n "$(find "$here/toolkit/pom.xml" "$here/toolkit/src/main" -newer "$stamp" -print -quit)" ] \
    || [ ! -f "$HOME/.m2/repository/pbpj/mproc/1.0.0/mproc-1.0.0.jar" ] \
-   || [ ! -f "$here/toolkit/target/notebook-lib/mproc-1.0.0.jar" ]; then
+   || [ ! -f "$here/toolkit/target/notebook-lib/mproc-1.0.0.jar" ] \
+   || [ -z "$(ls "$here/toolkit/target/bench-lib/"jmh-core-*.jar 2>/dev/null)" ]; then
   say "building and installing the toolkit (pbpj:mproc) into ~/.m2"
   (cd "$here/toolkit" && mvn $mvn_opts install -DskipTests)
   # the notebooks' class path: the toolkit jar and its runtime dependencies exactly as the pom resolves
@@ -32,6 +33,10 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$here/toolkit/pom.xml" "$here/toolkit/src/
   (cd "$here/toolkit" && mvn $mvn_opts dependency:copy-dependencies -DincludeScope=runtime \
       -DoutputDirectory=target/notebook-lib >/dev/null)
   cp "$here/toolkit/target/mproc-1.0.0.jar" "$here/toolkit/target/notebook-lib/"
+  # make bench adds JMH (the pom's provided scope: on no other class path)
+  rm -rf "$here/toolkit/target/bench-lib"
+  (cd "$here/toolkit" && mvn $mvn_opts dependency:copy-dependencies -DincludeScope=provided \
+      -DoutputDirectory=target/bench-lib >/dev/null)
   touch "$stamp"
 fi
 

@@ -7,11 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import mproc.Charts;
 import mproc.Pool;
+import mproc.Progress;
 import mproc.chapters.Pools;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
@@ -51,9 +49,8 @@ public class pool implements Callable<Integer> {
         List<Object> inputs = new ArrayList<>();
         for (int i = 0; i < tasks; i++) inputs.add(count);
         Pools.Batch batch;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("matrix tasks").setInitialMax(tasks)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build()) {
-            batch = Pools.batch(workers, inputs, bar::stepTo);
+        try (Progress progress = Progress.of("matrix tasks", tasks)) {
+            batch = Pools.batch(workers, inputs, progress);
         }
         System.out.println(batch.stats().print());
         System.out.println(batch.summary());

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //DEPS pbpj:mproc:1.0.0
-//DESCRIPTION Chapter 13 (performance): speed-up against workers, and the break-even task size of a Pool.
+//DESCRIPTION Chapter 13 (performance): speed-up against workers, and the break-even task size of a Pool, Java and Python.
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,7 +16,7 @@ import tech.tablesaw.api.Table;
 @Command(name = "speedup", mixinStandardHelpOptions = true, version = "speedup 1.0",
         description = {"Speed-up and efficiency of a warm Pool against one JVM for 1..--max-workers workers on",
                 "--tasks matrix tasks of --count multiplies; then Pool(2) against one JVM as the same work is cut",
-                "into smaller tasks, and the break-even task size."})
+                "into smaller tasks, and the break-even task size; then Python's multiprocessing.Pool the same way."})
 public class speedup implements Callable<Integer> {
     @Option(names = "--max-workers", defaultValue = "4", description = "1..16 (default: ${DEFAULT-VALUE}: twice the cores here)")
     int maxWorkers;
@@ -43,12 +43,22 @@ public class speedup implements Callable<Integer> {
         System.out.println(scaling.print());
         Table g = Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
         System.out.println(g.print());
-        System.out.println("break-even: about " + Speedup.breakEvenMicros(g) + " us of work per task");
+        System.out.println("break-even, Java: about " + Speedup.breakEvenMicros(g) + " us of work per task");
+        // Python's multiprocessing.Pool, measured the same way now (Debian's /usr/bin/python3)
+        Speedup.PythonRun py = Speedup.python();
+        if (py == null) {
+            System.out.println("note: no /usr/bin/python3: Python's side skipped");
+        } else {
+            System.out.println(py.granularity().print());
+            System.out.println("break-even, Python: about " + py.breakEvenMicros() + " us of work per task;"
+                    + " efficiency of its Pool(2): " + py.efficiency());
+        }
         Path c1 = Reports.csv(scaling, out, "speedup.csv");
         Path c2 = Reports.csv(g, out, "granularity.csv");
         Path p1 = Charts.savePng(Speedup.scalingChart(scaling), out.resolve("speedup.png"));
-        Path p2 = Charts.savePng(Speedup.granularityChart(g), out.resolve("granularity.png"));
-        System.out.println("tables: " + c1 + ", " + c2 + "\ncharts: " + p1 + ", " + p2);
+        Path p2 = Charts.savePng(Speedup.granularityChart(g, py == null ? null : py.granularity()), out.resolve("granularity.png"));
+        System.out.println("tables: " + c1 + ", " + c2 + (py == null ? "" : ", " + Reports.csv(py.granularity(), out, "python-granularity.csv"))
+                + "\ncharts: " + p1 + ", " + p2);
         return 0;
     }
 }

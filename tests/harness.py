@@ -401,7 +401,7 @@ def script_tests():
         expect(all(0 < m < 200 for m in rss), f"peak RSS per worker (MB): {rss}")
         print(f"       (16 workers x 10000 tasks: peak RSS per worker {min(rss):.0f}-{max(rss):.0f} MB, median {sorted(rss)[8]:.0f} MB)")
 
-    @case("script: speedup.java measures scaling and the break-even task size")
+    @case("script: speedup.java measures scaling and the break-even task size, Java and Python")
     def _():
         d = out_dir / "speedup"
         rc, out, err = jbang("speedup", "--max-workers", 3, "--tasks", 8, "--count", 2000, "--out", d)
@@ -412,7 +412,11 @@ def script_tests():
         expect(all(float(r.split(",")[2]) > 0 for r in rows), rows)
         header, rows = csv_rows(d / "granularity.csv")
         expect(len(rows) == 8 and header[0] == "multiplies_per_task", rows)
-        expect(re.search(r"^break-even: about ([\d.]+|NaN) us of work per task$", out, re.M), out[-500:])
+        expect(re.search(r"^break-even, Java: about ([\d.]+|NaN) us of work per task$", out, re.M), out[-500:])
+        expect(re.search(r"^break-even, Python: about ([\d.]+|NaN) us of work per task; efficiency of its Pool\(2\): [\d.]+$",
+                         out, re.M), out[-800:])
+        header, rows = csv_rows(d / "python-granularity.csv")
+        expect(header == ["rows_per_task", "task_us", "one_process_ms", "pool2_ms", "speed_up"] and len(rows) == 8, rows)
         expect(is_png(d / "speedup.png") and is_png(d / "granularity.png"), "charts missing")
 
     count_bad = [["--count", "-1"], ["--count", "abc"], ["--count", "99999999999"]]
@@ -489,6 +493,11 @@ def notebook_tests():
             n_check_calls = sum(len(re.findall(r"\bcheck\(", c.source)) for c in nb.cells if c.cell_type == "code")
             expect(checks and len(checks) >= n_check_calls,
                    f"{len(checks)} checks passed, {n_check_calls} check calls in the notebook")
+            if src.name == "11-pool.ipynb":  # the batch's progress: one display updated in place, left at its end
+                bars = [o for o in outputs if "<progress" in o.get("data", {}).get("text/html", "")]
+                expect(len(bars) == 1, f"{len(bars)} progress displays, expected one updated in place")
+                expect(re.match(r"matrix tasks 200/200 \(100%\)", bars[0]["data"]["text/plain"]), bars[0]["data"])
+                expect(not re.search(r"^done \d+", text, re.M), "progress printed as lines")
             left = wait_for_no_workers()
             expect(not left, f"workers left running after the notebook: {left}")
 
@@ -655,16 +664,21 @@ def bench_tests():
     def _():
         d = BUILD / "bench"
         java = Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
-        rc, out, err = run([str(java), "-cp", str(ROOT / "toolkit/target/notebook-lib/*"), "mproc.bench.Bench",
-                            "--samples", "3", "--out", str(d)], timeout=300)
+        cp = f"{ROOT / 'toolkit/target/notebook-lib/*'}:{ROOT / 'toolkit/target/bench-lib/*'}"  # as make bench
+        rc, out, err = run([str(java), "-cp", cp, "mproc.bench.Bench", "--samples", "3", "--out", str(d)], timeout=400)
         expect(rc == 0, f"exit {rc}\n{out}\n{err[-1500:]}")
         header, rows = csv_rows(d / "results.csv")
         expect(header == ["metric", "value", "unit"], header)
         values = {r.split(",")[0]: float(r.split(",")[1]) for r in rows}
         expect({"jvm_hello_ms", "start_join_cold_ms", "start_join_tuned_ms", "start_join_warm_ms", "start_join_tuned_vs_hello",
                 "submit_result_warm_ms", "pipe_roundtrip_us", "queue_2p2c_msgs_per_s", "matmul_20x20_us", "pool_8x100_s",
-                "pool_efficiency_2w", "break_even_task_us"} <= values.keys(), values)
-        expect(all(v > 0 or (k == "break_even_task_us" and v != v) for k, v in values.items()), values)
+                "pool_efficiency_2w", "break_even_task_us", "python_pool_8x100_s", "python_pool_efficiency_2w",
+                "python_break_even_task_us", "pool_8x100_vs_python", "pool_efficiency_2w_vs_python",
+                "break_even_vs_python"} <= values.keys(), values)
+        expect(all(v > 0 or ("break_even" in k and v != v) for k, v in values.items()), values)
+        expect(re.search(r"^MatmulBenchmark\.multiply\s+avgt\s+5\s+[\d.]+", out, re.M), "no JMH result line:\n" + out[-1500:])
+        png = d / "results.png"
+        expect(png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "no results.png chart")
 
 
 # ----------------------------------------------------------------------------- the reader's view (browser)

@@ -129,6 +129,25 @@ public final class Connection implements Shareable, AutoCloseable {
         return n > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + n;
     }
 
+    private volatile boolean spinning = true;
+
+    /**
+     * Whether a receive polls for up to 50 us before it sleeps (default: yes). Polling halves a ping-pong's
+     * round trip when both ends have a core of their own; a side that mostly waits for long answers while
+     * other processes need the cores (a pool's feeder threads) is better off sleeping at once.
+     */
+    void spinning(boolean on) {
+        spinning = on;
+        FrameChannel c = channel;
+        if (c != null) c.spinning(on);
+    }
+
+    private FrameChannel channelFor(java.nio.channels.SocketChannel ch) throws IOException {
+        FrameChannel c = new FrameChannel(ch);
+        c.spinning(spinning);
+        return c;
+    }
+
     /** Waits until the other end is connected. */
     private FrameChannel connected(long deadline) throws IOException, TimeoutException, InterruptedException {
         FrameChannel c = channel;
@@ -175,7 +194,7 @@ public final class Connection implements Shareable, AutoCloseable {
                     ch.close();
                     throw e;
                 }
-                channel = new FrameChannel(ch);
+                channel = channelFor(ch);
                 return;
             } catch (IOException e) {
                 checkPeerGone();
@@ -193,7 +212,7 @@ public final class Connection implements Shareable, AutoCloseable {
     private void accept() {
         try {
             SocketChannel ch = listener.accept();
-            FrameChannel c = new FrameChannel(ch);
+            FrameChannel c = channelFor(ch);
             synchronized (this) {
                 for (Object m : early) c.write(m);
                 early.clear();

@@ -28,6 +28,7 @@ final class FrameChannel implements Closeable {
     private final DataOutputStream out = new DataOutputStream(outBytes);
     private final Object readLock = new Object(), writeLock = new Object();
     private boolean eof;
+    private volatile boolean spinning = true;
 
     FrameChannel(SocketChannel ch) throws IOException {
         this.ch = ch;
@@ -37,6 +38,11 @@ final class FrameChannel implements Closeable {
         ch.register(readSel, SelectionKey.OP_READ);
         ch.register(writeSel, SelectionKey.OP_WRITE);
         in.flip(); // empty, in read mode
+    }
+
+    /** Whether a read polls for a while before it sleeps (see {@link #spin()}); on by default. */
+    void spinning(boolean on) {
+        spinning = on;
     }
 
     /** Sends one message (blocks while the socket buffer is full). */
@@ -121,6 +127,7 @@ final class FrameChannel implements Closeable {
      * (a ping-pong) is then read without the cost of going to sleep in the selector and being woken.
      */
     private boolean spin() throws IOException {
+        if (!spinning) return false;
         long end = System.nanoTime() + SPIN_NANOS;
         while (System.nanoTime() < end) {
             Thread.onSpinWait();

@@ -40,6 +40,8 @@ import tech.tablesaw.api.Table;
  */
 public final class Pool implements AutoCloseable {
     public static final int MAX_TRIES = 3;
+    /** Chunks with less work than this (as last measured) are sent one ahead: see {@code Slot.feed}. */
+    static final long AHEAD_BELOW_NANOS = 1_000_000;
     private static final Chunk STOP = new Chunk(-1, null, List.of(), null);
 
     private final int size;
@@ -92,20 +94,52 @@ public final class Pool implements AutoCloseable {
         return map(fn, inputs, defaultChunk(inputs.size()), null);
     }
 
-    /** As {@link #map(Class, List)} with {@code chunksize} inputs per message, reporting done inputs to {@code progress}. */
+    /**
+     * As {@link #map(Class, List)} with {@code chunksize} inputs per message. {@code progress} (may be null)
+     * is told how many inputs are done, from the calling thread: every {@link #PROGRESS_MILLIS} ms while
+     * the map runs, and once at the end. The calling thread sleeps until the map is done (or fails, or it is
+     * time to report progress), not once per chunk: like Python's {@code map}, which waits for one event.
+     * The first chunk to fail fails the call at once.
+     */
     public List<Object> map(Class<? extends Fn> fn, List<?> inputs, int chunksize, IntConsumer progress) throws InterruptedException {
         checkChunk(chunksize);
         List<Chunk> chunks = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i += chunksize) {
             chunks.add(submit(fn, inputs.subList(i, Math.min(inputs.size(), i + chunksize))));
         }
-        List<Object> out = new ArrayList<>(inputs.size());
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        AtomicInteger left = new AtomicInteger(chunks.size()), done = new AtomicInteger();
+        if (chunks.isEmpty()) all.complete(null);
         for (Chunk c : chunks) {
-            out.addAll(await(c));
-            if (progress != null) progress.accept(out.size());
+            c.result().whenComplete((out, e) -> {
+                if (e != null) {
+                    all.completeExceptionally(e);
+                    return;
+                }
+                done.addAndGet(out.size());
+                if (left.decrementAndGet() == 0) all.complete(null);
+            });
         }
+        while (true) {
+            try {
+                all.get(PROGRESS_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                break;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (progress != null) progress.accept(done.get());
+            } catch (InterruptedException e) {
+                throw Worker.interrupted(e);
+            } catch (ExecutionException e) {
+                throw failure(e);
+            }
+        }
+        List<Object> out = new ArrayList<>(inputs.size());
+        for (Chunk c : chunks) out.addAll(c.result().join());
+        if (progress != null) progress.accept(out.size());
         return out;
     }
+
+    /** How often {@link #map(Class, List, int, IntConsumer)} reports progress. */
+    public static final long PROGRESS_MILLIS = 100;
 
     /**
      * {@code fn} applied to the inputs lazily: inputs are taken from the iterator only as results are
@@ -178,10 +212,14 @@ public final class Pool implements AutoCloseable {
         } catch (InterruptedException e) {
             throw Worker.interrupted(e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(cause.getMessage(), cause);
+            throw failure(e);
         }
+    }
+
+    private static RuntimeException failure(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) return r;
+        return new IllegalStateException(cause.getMessage(), cause);
     }
 
     private int defaultChunk(int n) {
@@ -215,62 +253,120 @@ public final class Pool implements AutoCloseable {
             Worker w = new Worker("PoolWorker-" + (index + 1), PoolWorker.class, p.end2()).setDaemon(true).setStartMethod(method);
             w.start();
             conn = p.end1();
+            conn.spinning(false); // the feeder waits for work being done: the cores are the workers'
             worker = w;
         }
 
+        /**
+         * Sends chunks to this slot's worker and completes them as its answers come back (in the order sent).
+         * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), one more chunk is sent before
+         * the answer to the last one is in, so the worker finds its next chunk waiting instead of idling for
+         * a round trip; long chunks are sent one at a time, so that none waits behind another worker's while
+         * a third worker is idle.
+         */
         void feed() {
+            java.util.ArrayDeque<Chunk> sent = new java.util.ArrayDeque<>();
+            java.util.Map<Chunk, Integer> tries = new java.util.IdentityHashMap<>();
+            boolean stopping = false;
+            long lastBusy = Long.MAX_VALUE; // work in the last chunk, as the worker measured it
             while (true) {
-                Chunk c;
                 try {
-                    c = work.take();
+                    if (sent.isEmpty()) {
+                        if (stopping) {
+                            conn.close();
+                            return;
+                        }
+                        Chunk c = work.take();
+                        if (c == STOP) {
+                            stopping = true;
+                            continue;
+                        }
+                        sendOrRetry(c, sent, tries);
+                        if (sent.isEmpty()) continue;
+                    }
+                    if (!stopping && sent.size() < 2 && lastBusy < AHEAD_BELOW_NANOS) {
+                        Chunk c = work.poll();
+                        if (c == STOP) stopping = true;
+                        else if (c != null) sendOrRetry(c, sent, tries);
+                        if (sent.isEmpty()) continue;
+                    }
+                    lastBusy = receive(sent, tries);
                 } catch (InterruptedException e) {
+                    for (Chunk c : sent) c.result().completeExceptionally(e);
                     return;
                 }
-                if (c == STOP) {
-                    conn.close();
-                    return;
-                }
-                run(c);
             }
         }
 
-        private void run(Chunk c) {
-            for (int attempt = 1; ; attempt++) {
+        /** Sends {@code c}; if the worker has died, replaces it and sends again what it had (see {@link #workerDied}). */
+        private void sendOrRetry(Chunk c, java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) {
+            if (terminated) {
+                c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
+                return;
+            }
+            sent.add(c);
+            try {
+                conn.send(List.of(c.id(), c.fn(), c.inputs()));
+            } catch (RuntimeException e) {
+                workerDied(sent, tries);
+            }
+        }
+
+        /** The answer to the oldest chunk sent: completes it; returns its busy nanos (MAX_VALUE if none came). */
+        private long receive(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) throws InterruptedException {
+            List<?> r;
+            try {
+                r = (List<?>) conn.recv();
+            } catch (EOFException | RuntimeException e) {
+                workerDied(sent, tries);
+                return Long.MAX_VALUE;
+            }
+            Chunk c = sent.poll();
+            tries.remove(c);
+            if (c == null) return Long.MAX_VALUE; // cannot happen: every answer is to a chunk sent
+            if (((Number) r.get(0)).longValue() != c.id()) { // cannot happen either: a worker answers in order
+                c.result().completeExceptionally(new IllegalStateException("pool worker " + worker.getName()
+                        + " answered chunk " + r.get(0) + " in place of " + c.id()));
+                return Long.MAX_VALUE;
+            }
+            if ("ok".equals(r.get(1))) {
+                @SuppressWarnings("unchecked")
+                List<Object> out = (List<Object>) r.get(2);
+                long busy = (Long) r.get(3);
+                tasks += out.size();
+                chunks++;
+                busyNanos += busy;
+                c.result().complete(out);
+                return busy;
+            }
+            c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
+                    + preview(c.inputs()) + ") failed in " + worker.getName() + ": " + r.get(2)));
+            return Long.MAX_VALUE;
+        }
+
+        /**
+         * The worker JVM died with the chunks in {@code sent}: each runs again on a fresh worker, unless it has
+         * now been tried {@link #MAX_TRIES} times (then it fails, naming the task and the worker).
+         */
+        private void workerDied(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) {
+            String who = worker.getName() + " (pid " + worker.pid() + ")";
+            List<Chunk> again = new ArrayList<>();
+            for (Chunk c : sent) {
+                int n = tries.merge(c, 1, Integer::sum);
                 if (terminated) {
                     c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
-                    return;
+                } else if (n >= MAX_TRIES) {
+                    c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
+                            + preview(c.inputs()) + ") failed: its worker died " + n + " times, last " + who));
+                } else {
+                    again.add(c);
                 }
-                try {
-                    conn.send(List.of(c.id(), c.fn(), c.inputs()));
-                    List<?> r = (List<?>) conn.recv();
-                    if ("ok".equals(r.get(1))) {
-                        @SuppressWarnings("unchecked")
-                        List<Object> out = (List<Object>) r.get(2);
-                        tasks += out.size();
-                        chunks++;
-                        busyNanos += (Long) r.get(3);
-                        c.result().complete(out);
-                    } else {
-                        c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
-                                + preview(c.inputs()) + ") failed in " + worker.getName() + ": " + r.get(2)));
-                    }
-                    return;
-                } catch (EOFException | RuntimeException e) {
-                    // the worker JVM died with this chunk: start a fresh one, run the chunk again
-                    String who = worker.getName() + " (pid " + worker.pid() + ")";
-                    if (terminated) continue;
-                    if (attempt >= MAX_TRIES) {
-                        c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
-                                + preview(c.inputs()) + ") failed: its worker died " + attempt + " times, last " + who));
-                        replace();
-                        return;
-                    }
-                    replace();
-                } catch (InterruptedException e) {
-                    c.result().completeExceptionally(e);
-                    return;
-                }
+                if (terminated || n >= MAX_TRIES) tries.remove(c);
             }
+            sent.clear();
+            if (terminated) return;
+            replace();
+            for (Chunk c : again) sendOrRetry(c, sent, tries);
         }
 
         private void replace() {

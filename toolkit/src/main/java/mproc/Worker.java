@@ -354,7 +354,7 @@ public class Worker {
         cmd.addAll(options);
         if (jvmOptions == null && getStartMethod() != StartMethod.COLD) cmd.addAll(Tuning.archiveOptions(java, options, cp));
         else if (jvmOptions != null && trainer != null) cmd.addAll(Tuning.archiveOptions(java, options, cp, trainer));
-        cmd.addAll(Tuning.quietFlags());
+        cmd.addAll(Tuning.launchFlags(options));
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());
         cmd.add("-cp");

@@ -21,6 +21,16 @@ class PoolTest {
         }
     }
 
+    /** Busy for about 50 microseconds; returns its input. */
+    public static final class Spin implements Fn {
+        @Override
+        public Object apply(Object x) {
+            long end = System.nanoTime() + 50_000;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            return x;
+        }
+    }
+
     public static final class Boom implements Fn {
         @Override
         public Object apply(Object x) {
@@ -118,6 +128,48 @@ class PoolTest {
             assertEquals(expected, out, "every result exactly once, in order");
             assertEquals(1, pool.restarts(), "the killed worker was replaced");
             assertTrue(pool.stats().intColumn("tasks").sum() <= 60, "the re-run chunk is counted once (on the fresh worker)");
+        }
+    }
+
+    @Test
+    void aWorkerKilledWithAChunkSentAheadLosesNothingAndDuplicatesNothing() throws Exception {
+        // short chunks (50 us of work): each worker has a second chunk waiting while it runs one (see
+        // Pool's Slot.feed); the kill catches both, and both run again on the fresh worker
+        try (Pool pool = new Pool(2)) {
+            pool.map(Spin.class, Pool.range(2_000), 1, null); // the workers' code compiled: chunks are measured short
+            long victim = pool.pids().get(0);
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(150);
+                    ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+                } catch (InterruptedException ignored) {
+                    // test ends
+                }
+            });
+            killer.start();
+            List<Object> out = pool.map(Spin.class, Pool.range(20_000), 1, null);
+            killer.join();
+            assertEquals(20_000, out.size(), "one result per input");
+            for (int i = 0; i < out.size(); i++) assertEquals((long) i, out.get(i), "result " + i + " (in input order)");
+            assertEquals(1, pool.restarts(), "the killed worker was replaced");
+            assertFalse(pool.pids().contains(victim), "the killed worker is not in the pool any more");
+        }
+    }
+
+    @Test
+    void mapReportsProgressFromTheCallingThreadEndingWithTheTotal() throws Exception {
+        try (Pool pool = new Pool(2)) {
+            List<Integer> seen = new ArrayList<>();
+            Thread caller = Thread.currentThread();
+            List<Thread> threads = new ArrayList<>();
+            pool.map(Slow.class, Pool.range(40), 1, done -> {
+                seen.add(done);
+                threads.add(Thread.currentThread());
+            });
+            assertTrue(seen.size() >= 3, "reported while running (~400 ms of work, every " + Pool.PROGRESS_MILLIS + " ms): " + seen);
+            assertEquals(40, seen.get(seen.size() - 1), "the last report is the total");
+            for (int i = 1; i < seen.size(); i++) assertTrue(seen.get(i) >= seen.get(i - 1), "never goes back: " + seen);
+            assertTrue(threads.stream().allMatch(t -> t == caller), "reported on the calling thread");
         }
     }
 

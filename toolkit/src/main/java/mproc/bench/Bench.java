@@ -1,6 +1,7 @@
 package mproc.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import mproc.chapters.StartMethods;
 import mproc.cli.Cli;
@@ -75,19 +76,21 @@ public final class Bench implements Callable<Integer> {
             row(rows, "pipe_roundtrip_vs_python", rt / py.get("pipe_roundtrip_us"), "ratio");
             row(rows, "queue_2p2c_vs_python", qs[1] / py.get("queue_2p2c_msgs_per_s"), "ratio");
         }
-        // the pool: kernel speed, 8 x 100 multiplies with pool start-up, efficiency on 2 workers
-        double matmul = mproc.chapters.Pools.matmulMicros();
+        // the pool: kernel speed, 8 x 100 multiplies with pool start-up, efficiency on 2 workers, break-even
+        double matmul = matmulMicros();
         row(rows, "matmul_20x20_us", matmul, "us");
         mproc.chapters.Pools.poolSeconds(8, 100); // first use: archive and page cache
         double[] p8 = new double[5];
         for (int i = 0; i < p8.length; i++) p8[i] = mproc.chapters.Pools.poolSeconds(8, 100);
         java.util.Arrays.sort(p8);
         row(rows, "pool_8x100_s", p8[2], "s");
-        row(rows, "pool_efficiency_2w", mproc.chapters.Pools.efficiency2(40, 20_000), "ratio");
-        java.util.Map<String, Double> pyPool = PythonBench.run("python_pool.py", "8", "100");
+        double efficiency = mproc.chapters.Pools.efficiency2(40, 20_000);
+        row(rows, "pool_efficiency_2w", efficiency, "ratio");
         double breakEven = mproc.chapters.Speedup.breakEvenMicros(
                 mproc.chapters.Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000}));
         row(rows, "break_even_task_us", breakEven, "us");
+        java.util.Map<String, Double> pyPool = PythonBench.run("python_pool.py", "8", "100");
+        mproc.chapters.Speedup.PythonRun pySpeed = mproc.chapters.Speedup.python();
         if (!pyPool.isEmpty()) {
             row(rows, "python_matmul_20x20_us", pyPool.get("python_matmul_20x20_us"), "us");
             row(rows, "python_sequential_8x100_s", pyPool.get("python_sequential_s"), "s");
@@ -95,10 +98,59 @@ public final class Bench implements Callable<Integer> {
             row(rows, "matmul_20x20_vs_python", matmul / pyPool.get("python_matmul_20x20_us"), "ratio");
             row(rows, "pool_8x100_vs_python", p8[2] / pyPool.get("python_pool2_s"), "ratio");
         }
+        if (pySpeed != null) {
+            double pyEff = pySpeed.efficiency(), pyBreak = pySpeed.breakEvenMicros();
+            row(rows, "python_pool_efficiency_2w", pyEff, "ratio");
+            row(rows, "python_break_even_task_us", pyBreak, "us");
+            row(rows, "pool_efficiency_2w_vs_python", efficiency / pyEff, "ratio");
+            row(rows, "break_even_vs_python", breakEven / pyBreak, "ratio");
+        }
         System.out.println(rows.print());
         System.out.println("results: " + Reports.csv(rows, out, "results.csv"));
+        System.out.println("chart: " + mproc.Charts.savePng(chart(rows), out.resolve("results.png")));
         Reports.csv(jvm, out, "start-methods-samples.csv");
         return 0;
+    }
+
+    /**
+     * Microseconds per 20x20 multiply: the JMH benchmark ({@link MatmulBenchmark}, its own JVM) when JMH is
+     * on the class path ({@code make bench} puts it there), else timed by hand in this JVM.
+     */
+    static double matmulMicros() throws Exception {
+        try {
+            Class.forName("org.openjdk.jmh.runner.Runner", false, Bench.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            System.out.println("note: JMH is not on the class path (make bench adds toolkit/target/bench-lib):"
+                    + " matmul_20x20_us is timed by hand");
+            return mproc.chapters.Pools.matmulMicros();
+        }
+        return MatmulBenchmark.run();
+    }
+
+    /** Java against Python: every {@code *_vs_python} row as a bar (1 = the same; the metric says which way is better). */
+    static org.knowm.xchart.CategoryChart chart(Table rows) {
+        Table vs = rows.where(rows.stringColumn("metric").endsWith("_vs_python"));
+        var c = new org.knowm.xchart.CategoryChartBuilder().width(900).height(420)
+                .title("Java / Python, same run: times below 1 = Java faster; queue and efficiency above 1 = Java better")
+                .yAxisTitle("Java / Python").build();
+        c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setPlotBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setLegendVisible(false);
+        c.getStyler().setLabelsVisible(true);
+        c.getStyler().setXAxisLabelRotation(20);
+        List<String> names = new java.util.ArrayList<>();
+        List<Double> values = new java.util.ArrayList<>();
+        for (int i = 0; i < vs.rowCount(); i++) {
+            if (!(vs.doubleColumn("value").get(i) > 0)) continue; // NaN: no break-even found
+            names.add(vs.stringColumn("metric").get(i).replace("_vs_python", ""));
+            values.add(vs.doubleColumn("value").get(i));
+        }
+        if (names.isEmpty()) { // no python3 here: an empty chart says so
+            names.add("no Python in this run");
+            values.add(1.0);
+        }
+        c.addSeries("Java / Python", names, values);
+        return c;
     }
 
     private static void row(Table t, String metric, double value, String unit) {

@@ -19,16 +19,18 @@ import tech.tablesaw.api.Table;
 public final class Speedup {
     private Speedup() {}
 
-    /** Seconds for {@code tasks} x {@code count} multiplies, one after another in this JVM (after a warm-up run). */
+    /**
+     * Seconds for {@code tasks} x {@code count} multiplies, one after another in this JVM, after a warm-up of
+     * the same tasks (at least 20 000 multiplies' worth, so that tiny tasks are timed compiled too).
+     */
     static double sequential(int tasks, long count) {
-        for (int i = 0; i < Math.min(tasks, 4); i++) Matrix.work(count);
+        for (long i = 0; i < Math.max(4, 20_000 / Math.max(1, count)); i++) Matrix.work(count);
         long t0 = System.nanoTime();
         for (int i = 0; i < tasks; i++) Matrix.work(count);
         return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Seconds for the same map on a warm pool (the batch runs once before it is timed; pool start not counted). */
-    /** Seconds for a timed map on a warm pool; see class doc. */
     public static double pooled(Pool pool, int tasks, long count, int chunk) throws InterruptedException {
         List<Object> inputs = Collections.nCopies(tasks, (Object) count);
         pool.map(Pool.MatrixWork.class, inputs, chunk, null);
@@ -59,10 +61,9 @@ public final class Speedup {
     /**
      * Pool(2) against one JVM as tasks get smaller: the same total work ({@code total} multiplies) cut into
      * tasks of each size, each task its own message (chunk size 1: no batching hides the cost per task).
-     * Columns: multiplies per task, microseconds of work per task, both times, speed-up.
+     * Columns: multiplies per task, microseconds of work per task (measured in this JVM), both times, speed-up.
      */
     public static Table granularity(long total, long[] sizes) throws InterruptedException {
-        double us = Pools.matmulMicros();
         LongColumn size = LongColumn.create("multiplies_per_task");
         DoubleColumn taskUs = DoubleColumn.create("task_us"), seqMs = DoubleColumn.create("one_jvm_ms"),
                 poolMs = DoubleColumn.create("pool2_ms"), speed = DoubleColumn.create("speed_up");
@@ -71,7 +72,7 @@ public final class Speedup {
                 int tasks = (int) Math.max(2, total / s);
                 double seq = sequential(tasks, s), par = pooled(pool, tasks, s, 1);
                 size.append(s);
-                taskUs.append(round(s * us, 1));
+                taskUs.append(round(seq * 1e6 / tasks, 1)); // measured: the multiplies and making the matrices
                 seqMs.append(round(seq * 1e3, 2));
                 poolMs.append(round(par * 1e3, 2));
                 speed.append(round(seq / par, 2));
@@ -108,18 +109,64 @@ public final class Speedup {
     }
 
     public static XYChart granularityChart(Table g) {
+        return granularityChart(g, null);
+    }
+
+    /** Java's granularity curve and, when {@code python} is not null, Python's: speed-up against work per task. */
+    public static XYChart granularityChart(Table g, Table python) {
         XYChart c = new XYChartBuilder().width(820).height(380).title("Pool(2) speed-up as tasks shrink")
-                .xAxisTitle("microseconds of work per task (log)").yAxisTitle("speed-up over one JVM").build();
+                .xAxisTitle("microseconds of work per task (log)").yAxisTitle("speed-up over one process").build();
         c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         c.getStyler().setPlotBackgroundColor(java.awt.Color.WHITE);
         double[] x = g.doubleColumn("task_us").asDoubleArray();
-        c.addSeries("Pool(2)", x, g.doubleColumn("speed_up").asDoubleArray());
-        double[] one = new double[x.length];
-        java.util.Arrays.fill(one, 1.0);
-        XYSeries s = c.addSeries("break-even (1.0)", x, one);
+        c.addSeries(python == null ? "Pool(2)" : "Java Pool(2)", x, g.doubleColumn("speed_up").asDoubleArray());
+        double lo = g.doubleColumn("task_us").min(), hi = g.doubleColumn("task_us").max();
+        if (python != null && python.rowCount() > 0) {
+            c.addSeries("Python Pool(2)", python.doubleColumn("task_us").asDoubleArray(), python.doubleColumn("speed_up").asDoubleArray());
+            lo = Math.min(lo, python.doubleColumn("task_us").min());
+            hi = Math.max(hi, python.doubleColumn("task_us").max());
+        }
+        XYSeries s = c.addSeries("break-even (1.0)", new double[] {lo, hi}, new double[] {1, 1});
         s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         return c;
+    }
+
+    /** Arguments of python_pool.py speedup: 16 x 150 multiplies for the efficiency, 4000 product rows cut into tasks of 1..200 rows. */
+    static final String[] PYTHON_ARGS = {"speedup", "16", "150", "4000", "1,2,5,10,20,50,100,200"};
+
+    /**
+     * Python's side of this chapter, measured now with Debian's python3 (python_pool.py speedup, measured
+     * the way this class measures Java): efficiency of a warm fork Pool(2), and its granularity curve with the
+     * break-even task size. Null when there is no python3.
+     */
+    public record PythonRun(double efficiency, double breakEvenMicros, Table granularity) {}
+
+    public static PythonRun python() throws InterruptedException {
+        List<String> lines = mproc.bench.PythonBench.lines(mproc.bench.PythonBench.class, "python_pool.py", PYTHON_ARGS);
+        if (lines.isEmpty()) return null;
+        IntColumn rows = IntColumn.create("rows_per_task");
+        DoubleColumn taskUs = DoubleColumn.create("task_us"), seqMs = DoubleColumn.create("one_process_ms"),
+                poolMs = DoubleColumn.create("pool2_ms"), speed = DoubleColumn.create("speed_up");
+        double eff = Double.NaN, breakEven = Double.NaN;
+        for (String line : lines) {
+            String[] f = line.split(",");
+            switch (f[0]) {
+                case "python_pool_efficiency_2w" -> eff = Double.parseDouble(f[1]);
+                case "python_break_even_task_us" -> breakEven = Double.parseDouble(f[1]);
+                case "granularity" -> {
+                    rows.append(Integer.parseInt(f[1]));
+                    taskUs.append(Double.parseDouble(f[2]));
+                    seqMs.append(Double.parseDouble(f[3]));
+                    poolMs.append(Double.parseDouble(f[4]));
+                    speed.append(Double.parseDouble(f[5]));
+                }
+                default -> { } // python_matmul_20x20_us: the pool chapter reports it
+            }
+        }
+        if (Double.isNaN(eff)) throw new IllegalStateException("python_pool.py speedup gave no result: " + lines);
+        return new PythonRun(eff, breakEven, Table.create("Python: the same total work in smaller and smaller tasks"
+                + " (a task = rows of a 20x20 product)", rows, taskUs, seqMs, poolMs, speed));
     }
 
     static double round(double v, int digits) {

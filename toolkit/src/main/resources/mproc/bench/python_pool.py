@@ -1,9 +1,24 @@
-"""Python's side of the pool benchmark, as the chapter's do_something: two random 20x20 integer matrices
-(entries 1..10) multiplied `count` times by a triple loop. Prints metric,value lines:
+"""Python's side of the pool and performance benchmarks, measured the way the Java side is
+(mproc.chapters.Pools, mproc.chapters.Speedup). Prints metric,value lines.
+
+`python_pool.py TASKS COUNT`: the chapter's do_something (two random 20x20 integer matrices, entries 1..10,
+multiplied COUNT times by a triple loop) on TASKS tasks:
    python_matmul_20x20_us      one multiply, pure Python
    python_sequential_s         the tasks one after another
    python_pool2_s              the same on Pool(2) (fork), pool creation included
-Arguments: tasks count"""
+
+`python_pool.py speedup EFF_TASKS EFF_COUNT TOTAL_ROWS ROWS[,ROWS...]`:
+   python_matmul_20x20_us      as above
+   python_pool_efficiency_2w   a warm Pool(2) (fork) against one process on EFF_TASKS x EFF_COUNT multiplies
+                               (>= 1 s of work), speed-up / 2; the batch runs once on the pool first, then three
+                               times each way, alternating; the medians are compared
+   granularity,<rows>,<task_us>,<one_process_ms>,<pool2_ms>,<speed_up>
+                               one line per task size: TOTAL_ROWS cut into smaller and smaller tasks, each its own
+                               message (chunksize=1), on a warm Pool(2)
+   python_break_even_task_us   the work per task (microseconds) where Pool(2) starts to beat one process
+A whole pure-Python multiply is ~0.5 ms, already above the break-even, so the granularity tasks are cut finer:
+a task computes `rows` rows of a 20x20 product (20 rows = one multiply) on two matrices made once per process."""
+import math
 import multiprocessing as mp
 import random
 import sys
@@ -12,9 +27,16 @@ import time
 N = 20
 
 
-def do_something(count):
-    a = [[random.randint(1, 10) for _ in range(N)] for _ in range(N)]
-    b = [[random.randint(1, 10) for _ in range(N)] for _ in range(N)]
+def matrices(rnd):
+    return ([[rnd.randint(1, 10) for _ in range(N)] for _ in range(N)],
+            [[rnd.randint(1, 10) for _ in range(N)] for _ in range(N)])
+
+
+A, B = matrices(random.Random(42))  # made at import: in every worker (fork copies them) and in the parent
+
+
+def multiply(count, a=A, b=B):
+    """`count` 20x20 multiplies of a and b by a triple loop; returns one element of the product."""
     c = None
     for _ in range(count):
         c = [[0] * N for _ in range(N)]
@@ -27,11 +49,59 @@ def do_something(count):
     return c[0][0] if c else 0
 
 
-if __name__ == "__main__":
-    tasks, count = int(sys.argv[1]), int(sys.argv[2])
+def do_something(count):
+    """The chapter's task: fresh random matrices, multiplied `count` times."""
+    a, b = matrices(random)
+    return multiply(count, a, b)
+
+
+def multiply_rows(rows):
+    """`rows` rows of the product of A and B (row i % 20 each time); returns the sum of their first elements."""
+    acc = 0
+    for r in range(rows):
+        a = A[r % N]
+        row = [0] * N
+        for j in range(N):
+            s = 0
+            for k in range(N):
+                s += a[k] * B[k][j]
+            row[j] = s
+        acc += row[0]
+    return acc
+
+
+def one_process(fn, inputs):
     t0 = time.perf_counter()
-    do_something(200)
+    for x in inputs:
+        fn(x)
+    return time.perf_counter() - t0
+
+
+def pooled(pool, fn, inputs):
+    pool.map(fn, inputs, chunksize=1)  # warm-up: the same map once
+    t0 = time.perf_counter()
+    pool.map(fn, inputs, chunksize=1)
+    return time.perf_counter() - t0
+
+
+def break_even(rows):
+    """Interpolated on a log scale between the two sizes where the speed-up crosses 1; nan if it never does."""
+    for (u0, s0), (u1, s1) in zip(rows, rows[1:]):
+        if (s0 - 1) * (s1 - 1) <= 0 and s0 != s1:
+            f = (1 - s0) / (s1 - s0)
+            return math.exp(math.log(u0) + f * (math.log(u1) - math.log(u0)))
+    return float("nan")
+
+
+def matmul_us():
+    multiply(20)
+    t0 = time.perf_counter()
+    multiply(200)
     print(f"python_matmul_20x20_us,{(time.perf_counter() - t0) / 200 * 1e6:.1f}", flush=True)
+
+
+def pool_run(tasks, count):
+    matmul_us()
     t0 = time.perf_counter()
     for _ in range(tasks):
         do_something(count)
@@ -40,3 +110,35 @@ if __name__ == "__main__":
     with mp.get_context("fork").Pool(2) as pool:
         pool.map(do_something, [count] * tasks)
     print(f"python_pool2_s,{time.perf_counter() - t0:.4f}", flush=True)
+
+
+def speedup_run(eff_tasks, eff_count, total_rows, sizes):
+    matmul_us()
+    with mp.get_context("fork").Pool(2) as pool:
+        batch = [eff_count] * eff_tasks
+        pool.map(multiply, batch, chunksize=1)  # warm-up, as on the Java side
+        seqs, pars = [], []
+        for _ in range(3):  # alternating, medians compared (as on the Java side)
+            seqs.append(one_process(multiply, batch))
+            t0 = time.perf_counter()
+            pool.map(multiply, batch, chunksize=1)
+            pars.append(time.perf_counter() - t0)
+        seq, par = sorted(seqs)[1], sorted(pars)[1]
+        print(f"python_pool_efficiency_2w,{seq / par / 2:.3f}", flush=True)
+        curve = []
+        for rows in sizes:
+            inputs = [rows] * max(2, total_rows // rows)
+            one_process(multiply_rows, inputs[:4])  # warm-up
+            seq = one_process(multiply_rows, inputs)
+            par = pooled(pool, multiply_rows, inputs)
+            task_us = seq / len(inputs) * 1e6
+            curve.append((task_us, seq / par))
+            print(f"granularity,{rows},{task_us:.1f},{seq * 1e3:.2f},{par * 1e3:.2f},{seq / par:.2f}", flush=True)
+    print(f"python_break_even_task_us,{break_even(curve):.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "speedup":
+        speedup_run(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), [int(s) for s in sys.argv[5].split(",")])
+    else:
+        pool_run(int(sys.argv[1]), int(sys.argv[2]))
