@@ -7,6 +7,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -18,8 +19,9 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * JMH microbenchmark of the chapter's unit of work: one 20x20 multiply ({@link Matrix#multiply(long)} with a
- * count of 1), average time, in its own forked JVM. Run by {@code make bench} (row {@code matmul_20x20_us}).
+ * JMH microbenchmark of the chapter's unit of work, a 20x20 multiply, as a task runs it: {@link
+ * Matrix#multiply(long)} repeating it 100 times per call, reported per multiply (average time, its own forked
+ * JVM). Run by {@code make bench} (row {@code matmul_20x20_us}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,8 +38,9 @@ public class MatmulBenchmark {
     }
 
     @Benchmark
+    @OperationsPerInvocation(100)
     public long multiply() {
-        return m.multiply(1); // returned: JMH consumes it, so the JIT cannot drop the work
+        return m.multiply(100); // returned: JMH consumes it, so the JIT cannot drop the work
     }
 
     /** Runs the benchmark (JMH's usual output on stdout); microseconds per multiply. */
