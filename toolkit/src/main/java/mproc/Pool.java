@@ -321,9 +321,8 @@ public final class Pool implements AutoCloseable {
                 workerDied(sent, tries);
                 return Long.MAX_VALUE;
             }
-            Chunk c = sent.poll();
+            Chunk c = sent.poll(); // never null: feed() receives only with a chunk sent
             tries.remove(c);
-            if (c == null) return Long.MAX_VALUE; // cannot happen: every answer is to a chunk sent
             if (((Number) r.get(0)).longValue() != c.id()) { // cannot happen either: a worker answers in order
                 c.result().completeExceptionally(new IllegalStateException("pool worker " + worker.getName()
                         + " answered chunk " + r.get(0) + " in place of " + c.id()));

@@ -161,7 +161,6 @@ public final class Speedup {
                     poolMs.append(Double.parseDouble(f[4]));
                     speed.append(Double.parseDouble(f[5]));
                 }
-                default -> { } // python_matmul_20x20_us: the pool chapter reports it
             }
         }
         if (Double.isNaN(eff)) throw new IllegalStateException("python_pool.py speedup gave no result: " + lines);

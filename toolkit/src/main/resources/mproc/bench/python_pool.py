@@ -8,7 +8,6 @@ multiplied COUNT times by a triple loop) on TASKS tasks:
    python_pool2_s              the same on Pool(2) (fork), pool creation included
 
 `python_pool.py speedup EFF_TASKS EFF_COUNT TOTAL_ROWS ROWS[,ROWS...]`:
-   python_matmul_20x20_us      as above
    python_pool_efficiency_2w   a warm Pool(2) (fork) against one process on EFF_TASKS x EFF_COUNT multiplies
                                (>= 1 s of work), speed-up / 2; the batch runs once on the pool first, then three
                                times each way, alternating; the medians are compared
@@ -113,7 +112,6 @@ def pool_run(tasks, count):
 
 
 def speedup_run(eff_tasks, eff_count, total_rows, sizes):
-    matmul_us()
     with mp.get_context("fork").Pool(2) as pool:
         batch = [eff_count] * eff_tasks
         pool.map(multiply, batch, chunksize=1)  # warm-up, as on the Java side
