@@ -3,7 +3,7 @@
 //DEPS pbpj:mproc:1.0.0
 //DESCRIPTION Chapter 13 (scaling out): the Pool's matrix map on an Apache Ignite cluster, then its Queue, Lock and Barrier.
 // Ignite reaches into JDK internals: this JVM (an Ignite client node) needs the opens of mproc/cluster/ignite.jvmopts
-//RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow
+//RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //RUNTIME_OPTIONS --add-opens=java.base/jdk.internal.access=ALL-UNNAMED
 //RUNTIME_OPTIONS --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED
 //RUNTIME_OPTIONS --add-opens=java.base/sun.nio.ch=ALL-UNNAMED

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //DEPS pbpj:mproc:1.0.0
+//RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 12 (process_pool.py): Pool(4).map(square, range(100)), then the matrix task over a batch.
 
 import java.nio.file.Path;

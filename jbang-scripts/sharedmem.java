@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //DEPS pbpj:mproc:1.0.0
+//RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 11 (shared memory): blocks of a matrix product written to shared memory vs sent through a Queue.
 
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //DEPS pbpj:mproc:1.0.0
+//RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 13 (performance): speed-up against workers, and the break-even task size of a Pool, Java and Python.
 
 import java.nio.file.Path;
@@ -43,14 +44,14 @@ public class speedup implements Callable<Integer> {
         System.out.println(scaling.print());
         Table g = Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
         System.out.println(g.print());
-        System.out.println("break-even, Java: about " + Speedup.breakEvenMicros(g) + " us of work per task");
+        System.out.println("break-even, Java: " + Speedup.breakEvenText(Speedup.breakEvenMicros(g)));
         // Python's multiprocessing.Pool, measured the same way now (Debian's /usr/bin/python3)
         Speedup.PythonRun py = Speedup.python();
         if (py == null) {
             System.out.println("note: no /usr/bin/python3: Python's side skipped");
         } else {
             System.out.println(py.granularity().print());
-            System.out.println("break-even, Python: about " + py.breakEvenMicros() + " us of work per task;"
+            System.out.println("break-even, Python: " + Speedup.breakEvenText(py.breakEvenMicros()) + ";"
                     + " efficiency of its Pool(2): " + py.efficiency());
         }
         Path c1 = Reports.csv(scaling, out, "speedup.csv");

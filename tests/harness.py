@@ -154,7 +154,10 @@ def jbang(script, *args, cwd=ROOT, timeout=600):
 
 
 def no_trace(out, err):
+    """No stack trace, and no JVM warning (a library's Unsafe or native access on a new JDK) for the reader."""
     expect(not STACK_TRACE.search(out + err), f"stack trace printed:\n{(out + err)[-2500:]}")
+    warnings = re.findall(r"^WARNING: .*$", out + err, re.M)
+    expect(not warnings, "JVM warnings printed:\n" + "\n".join(warnings[:6]))
 
 
 def script_tests():
@@ -412,8 +415,8 @@ def script_tests():
         expect(all(float(r.split(",")[2]) > 0 for r in rows), rows)
         header, rows = csv_rows(d / "granularity.csv")
         expect(len(rows) == 8 and header[0] == "multiplies_per_task", rows)
-        expect(re.search(r"^break-even, Java: about ([\d.]+|NaN) us of work per task$", out, re.M), out[-500:])
-        expect(re.search(r"^break-even, Python: about ([\d.]+|NaN) us of work per task; efficiency of its Pool\(2\): [\d.]+$",
+        expect(re.search(r"^break-even, Java: (about [\d.]+ us of work per task|outside the measured task sizes)$", out, re.M), out[-500:])
+        expect(re.search(r"^break-even, Python: (about [\d.]+ us of work per task|outside the measured task sizes); efficiency of its Pool\(2\): [\d.]+$",
                          out, re.M), out[-800:])
         header, rows = csv_rows(d / "python-granularity.csv")
         expect(header == ["rows_per_task", "task_us", "one_process_ms", "pool2_ms", "speed_up"] and len(rows) == 8, rows)
@@ -660,6 +663,22 @@ def version_tests():
 
 
 def bench_tests():
+    @case("bench: Python's break-even follows the Java rule (crossing of a non-decreasing fit, log-interpolated)")
+    def _():
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("python_pool", ROOT / "toolkit/src/main/resources/mproc/bench/python_pool.py")
+        py = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(py)
+        fit = py.non_decreasing([0.5, 1.1, 0.9, 1.3, 1.6, 1.8, 0.8])  # two violations, the second pooled far back
+        expect(all(abs(a - b) < 1e-12 for a, b in zip(fit, [0.5, 1.0, 1.0, 1.3, 1.4, 1.4, 1.4])) and len(fit) == 7, fit)
+        expect(abs(py.break_even([(1, 0.2), (10, 0.5), (1000, 1.5), (3000, 1.8)]) - 100) < 1e-9, "log-scale interpolation")
+        us = [6, 10, 31, 79, 263, 777, 2904, 8153]  # the Java test's curves (SpeedupTest): the same answers
+        noisy = py.break_even(list(zip(us, [0.32, 0.45, 1.1, 1.14, 1.47, 0.97, 1.67, 1.04])))
+        clean = py.break_even(list(zip(us, [0.32, 0.45, 1.1, 1.14, 1.47, 1.55, 1.67, 1.7])))
+        expect(abs(noisy - clean) < 1e-9 and 10 < clean < 31, f"one noisy point: {noisy} against {clean}")
+        for curve in ([(10, 1.2), (100, 1.6)], [(10, 0.3), (100, 0.8)], [(10, 1.3), (100, 0.9)]):
+            expect(py.break_even(curve) != py.break_even(curve), f"no crossing: {curve}")
+
     @case("bench: the benchmark runs and writes metric,value,unit rows")
     def _():
         d = BUILD / "bench"
@@ -669,7 +688,7 @@ def bench_tests():
         expect(rc == 0, f"exit {rc}\n{out}\n{err[-1500:]}")
         header, rows = csv_rows(d / "results.csv")
         expect(header == ["metric", "value", "unit"], header)
-        values = {r.split(",")[0]: float(r.split(",")[1]) for r in rows}
+        values = {r.split(",")[0]: float(r.split(",")[1] or "nan") for r in rows}  # empty: not measured
         expect({"jvm_hello_ms", "start_join_cold_ms", "start_join_tuned_ms", "start_join_warm_ms", "start_join_tuned_vs_hello",
                 "submit_result_warm_ms", "pipe_roundtrip_us", "queue_2p2c_msgs_per_s", "matmul_20x20_us", "pool_8x100_s",
                 "pool_efficiency_2w", "break_even_task_us", "python_pool_8x100_s", "python_pool_efficiency_2w",
@@ -677,6 +696,9 @@ def bench_tests():
                 "break_even_vs_python"} <= values.keys(), values)
         expect(all(v > 0 or ("break_even" in k and v != v) for k, v in values.items()), values)
         expect(re.search(r"^MatmulBenchmark\.multiply\s+avgt\s+5\s+[\d.]+", out, re.M), "no JMH result line:\n" + out[-1500:])
+        for name, key in (("granularity.csv", "multiplies_per_task"), ("python-granularity.csv", "rows_per_task")):
+            header, rows = csv_rows(d / name)  # the curves the break-evens come from
+            expect(header[0] == key and "speed_up" in header and len(rows) == 8, f"{name}: {header} {rows}")
         png = d / "results.png"
         expect(png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "no results.png chart")
 

@@ -86,8 +86,10 @@ public final class Bench implements Callable<Integer> {
         row(rows, "pool_8x100_s", p8[2], "s");
         double efficiency = mproc.chapters.Pools.efficiency2(40, 20_000);
         row(rows, "pool_efficiency_2w", efficiency, "ratio");
-        double breakEven = mproc.chapters.Speedup.breakEvenMicros(
-                mproc.chapters.Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000}));
+        Table granularity = mproc.chapters.Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
+        System.out.println(granularity.print());
+        Reports.csv(granularity, out, "granularity.csv");
+        double breakEven = mproc.chapters.Speedup.breakEvenMicros(granularity);
         row(rows, "break_even_task_us", breakEven, "us");
         java.util.Map<String, Double> pyPool = PythonBench.run("python_pool.py", "8", "100");
         mproc.chapters.Speedup.PythonRun pySpeed = mproc.chapters.Speedup.python();
@@ -99,6 +101,8 @@ public final class Bench implements Callable<Integer> {
             row(rows, "pool_8x100_vs_python", p8[2] / pyPool.get("python_pool2_s"), "ratio");
         }
         if (pySpeed != null) {
+            System.out.println(pySpeed.granularity().print());
+            Reports.csv(pySpeed.granularity(), out, "python-granularity.csv");
             double pyEff = pySpeed.efficiency(), pyBreak = pySpeed.breakEvenMicros();
             row(rows, "python_pool_efficiency_2w", pyEff, "ratio");
             row(rows, "python_break_even_task_us", pyBreak, "us");
@@ -155,7 +159,8 @@ public final class Bench implements Callable<Integer> {
 
     private static void row(Table t, String metric, double value, String unit) {
         t.stringColumn("metric").append(metric);
-        t.doubleColumn("value").append(Math.round(value * 1000) / 1000.0);
+        // NaN (say, no break-even in the measured sizes) stays missing: an empty value in the CSV, never 0
+        t.doubleColumn("value").append(Double.isNaN(value) ? value : Math.round(value * 1000) / 1000.0);
         t.stringColumn("unit").append(unit);
     }
 

@@ -67,35 +67,49 @@ public final class Pools {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** Where results go so that the JIT cannot drop work whose result nobody reads. */
+    private static volatile long sink;
+
     /** Seconds for the same tasks one after another in this JVM. */
     public static double sequentialSeconds(int tasks, long count) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < tasks; i++) mproc.Matrix.work(count);
-        return (System.nanoTime() - t0) / 1e9;
+        long acc = 0, t0 = System.nanoTime();
+        for (int i = 0; i < tasks; i++) acc += mproc.Matrix.work(count);
+        double s = (System.nanoTime() - t0) / 1e9;
+        sink += acc;
+        return s;
+    }
+
+    /**
+     * One batch of {@code tasks} x {@code count} multiplies timed in this JVM and on {@code pool} (chunk size
+     * {@code chunk}): each side runs untimed first (in this JVM at least 20 000 multiplies, so that tiny tasks
+     * are timed compiled too), then three timed runs each, alternating. A shared machine's noise moves single
+     * runs by +-20%; the medians are returned, as {seconds in one JVM, seconds on the pool}.
+     */
+    public static double[] alternatingMedians(Pool pool, int tasks, long count, int chunk) throws InterruptedException {
+        List<Object> inputs = java.util.Collections.nCopies(tasks, (Object) count);
+        sequentialSeconds((int) Math.max(tasks, 20_000 / count), count);
+        pool.map(Pool.MatrixWork.class, inputs, chunk, null);
+        double[] seq = new double[3], par = new double[3];
+        for (int i = 0; i < 3; i++) {
+            seq[i] = sequentialSeconds(tasks, count);
+            long t0 = System.nanoTime();
+            pool.map(Pool.MatrixWork.class, inputs, chunk, null);
+            par[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        java.util.Arrays.sort(seq);
+        java.util.Arrays.sort(par);
+        return new double[] {seq[1], par[1]};
     }
 
     /**
      * Speed-up of a warm Pool(2) over one JVM on a batch of {@code tasks} x {@code count} multiplies,
-     * divided by 2 (1.0 = both cores fully used). The batch runs once in each before it is timed; then three
-     * timed runs in each, alternating, and the medians are compared (a shared machine's noise moves single runs
-     * by +-20%).
+     * divided by 2 (1.0 = both cores fully used), from {@link #alternatingMedians}.
      */
     public static double efficiency2(int tasks, long count) throws InterruptedException {
-        List<Object> inputs = java.util.Collections.nCopies(tasks, (Object) count);
-        double[] seq = new double[3], par = new double[3];
-        sequentialSeconds(tasks, count);
         try (Pool pool = new Pool(2)) {
-            pool.map(Pool.MatrixWork.class, inputs, 1, null);
-            for (int i = 0; i < 3; i++) {
-                seq[i] = sequentialSeconds(tasks, count);
-                long t0 = System.nanoTime();
-                pool.map(Pool.MatrixWork.class, inputs, 1, null);
-                par[i] = (System.nanoTime() - t0) / 1e9;
-            }
+            double[] t = alternatingMedians(pool, tasks, count, 1);
+            return t[0] / t[1] / 2;
         }
-        java.util.Arrays.sort(seq);
-        java.util.Arrays.sort(par);
-        return seq[1] / par[1] / 2;
     }
 
     /**

@@ -19,17 +19,6 @@ import tech.tablesaw.api.Table;
 public final class Speedup {
     private Speedup() {}
 
-    /**
-     * Seconds for {@code tasks} x {@code count} multiplies, one after another in this JVM, after a warm-up of
-     * the same tasks (at least 20 000 multiplies' worth, so that tiny tasks are timed compiled too).
-     */
-    static double sequential(int tasks, long count) {
-        for (long i = 0; i < Math.max(4, 20_000 / Math.max(1, count)); i++) Matrix.work(count);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < tasks; i++) Matrix.work(count);
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
     /** Seconds for the same map on a warm pool (the batch runs once before it is timed; pool start not counted). */
     public static double pooled(Pool pool, int tasks, long count, int chunk) throws InterruptedException {
         List<Object> inputs = Collections.nCopies(tasks, (Object) count);
@@ -42,7 +31,8 @@ public final class Speedup {
     /** Speed-up over one JVM and efficiency (speed-up / workers), for 1 .. maxWorkers workers. */
     public static Table scaling(int maxWorkers, int tasks, long count) throws InterruptedException {
         if (maxWorkers < 1 || maxWorkers > 16) throw new IllegalArgumentException("workers must be between 1 and 16, got " + maxWorkers);
-        double seq = sequential(tasks, count);
+        Pools.sequentialSeconds((int) Math.max(tasks, 20_000 / count), count); // warm-up
+        double seq = Pools.sequentialSeconds(tasks, count);
         IntColumn w = IntColumn.create("workers");
         DoubleColumn secs = DoubleColumn.create("seconds"), speed = DoubleColumn.create("speed_up"), eff = DoubleColumn.create("efficiency");
         for (int n = 1; n <= maxWorkers; n++) {
@@ -61,6 +51,7 @@ public final class Speedup {
     /**
      * Pool(2) against one JVM as tasks get smaller: the same total work ({@code total} multiplies) cut into
      * tasks of each size, each task its own message (chunk size 1: no batching hides the cost per task).
+     * Each size is timed as {@link Pools#alternatingMedians} times a batch (medians of 3 alternating runs).
      * Columns: multiplies per task, microseconds of work per task (measured in this JVM), both times, speed-up.
      */
     public static Table granularity(long total, long[] sizes) throws InterruptedException {
@@ -70,7 +61,8 @@ public final class Speedup {
         try (Pool pool = new Pool(2)) {
             for (long s : sizes) {
                 int tasks = (int) Math.max(2, total / s);
-                double seq = sequential(tasks, s), par = pooled(pool, tasks, s, 1);
+                double[] t = Pools.alternatingMedians(pool, tasks, s, 1);
+                double seq = t[0], par = t[1];
                 size.append(s);
                 taskUs.append(round(seq * 1e6 / tasks, 1)); // measured: the multiplies and making the matrices
                 seqMs.append(round(seq * 1e3, 2));
@@ -81,17 +73,49 @@ public final class Speedup {
         return Table.create("granularity: the same work in smaller and smaller tasks", size, taskUs, seqMs, poolMs, speed);
     }
 
-    /** The task size (microseconds of work) where the pool's speed-up crosses 1, interpolated; NaN if it never does. */
+    /**
+     * The task size (microseconds of work) where the pool's speed-up crosses 1. Speed-up can only grow with the
+     * work per task, so the measured points are first fitted with the closest non-decreasing curve (isotonic
+     * regression, {@link #nonDecreasing}): one noisy point cannot move the answer, nor fake a second crossing.
+     * The fitted curve's crossing is interpolated on a log scale. NaN if the fit is below 1 at every size or
+     * already at least 1 at the smallest (the break-even is then outside what was measured).
+     */
     public static double breakEvenMicros(Table g) {
-        DoubleColumn us = g.doubleColumn("task_us"), sp = g.doubleColumn("speed_up");
-        for (int i = 1; i < g.rowCount(); i++) {
-            double a = sp.get(i - 1), b = sp.get(i);
-            if ((a - 1) * (b - 1) <= 0 && a != b) {
-                double f = (1 - a) / (b - a);
-                return round(Math.exp(Math.log(us.get(i - 1)) + f * (Math.log(us.get(i)) - Math.log(us.get(i - 1)))), 1);
+        DoubleColumn us = g.doubleColumn("task_us");
+        double[] sp = nonDecreasing(g.doubleColumn("speed_up").asDoubleArray());
+        int k = 0;
+        while (k < sp.length && sp[k] < 1) k++;
+        if (k == 0 || k == sp.length) return Double.NaN;
+        double f = (1 - sp[k - 1]) / (sp[k] - sp[k - 1]);
+        return round(Math.exp(Math.log(us.get(k - 1)) + f * (Math.log(us.get(k)) - Math.log(us.get(k - 1)))), 1);
+    }
+
+    /** A break-even for a reader: "about 31.0 us of work per task", or that it lies outside the measured sizes. */
+    public static String breakEvenText(double micros) {
+        return Double.isNaN(micros) ? "outside the measured task sizes" : "about " + micros + " us of work per task";
+    }
+
+    /**
+     * The non-decreasing sequence closest to {@code y} in least squares (pool adjacent violators: a point
+     * above the next one is averaged with it, and so on back).
+     */
+    static double[] nonDecreasing(double[] y) {
+        double[] mean = new double[y.length];
+        int[] size = new int[y.length];
+        int blocks = 0;
+        for (double v : y) {
+            mean[blocks] = v;
+            size[blocks++] = 1;
+            while (blocks > 1 && mean[blocks - 2] > mean[blocks - 1]) {
+                int n = size[blocks - 2] + size[blocks - 1];
+                mean[blocks - 2] = (mean[blocks - 2] * size[blocks - 2] + mean[blocks - 1] * size[blocks - 1]) / n;
+                size[blocks - 2] = n;
+                blocks--;
             }
         }
-        return Double.NaN;
+        double[] fit = new double[y.length];
+        for (int b = 0, i = 0; b < blocks; b++) for (int j = 0; j < size[b]; j++) fit[i++] = mean[b];
+        return fit;
     }
 
     public static XYChart scalingChart(Table t) {

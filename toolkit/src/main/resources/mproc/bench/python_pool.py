@@ -9,12 +9,13 @@ multiplied COUNT times by a triple loop) on TASKS tasks:
 
 `python_pool.py speedup EFF_TASKS EFF_COUNT TOTAL_ROWS ROWS[,ROWS...]`:
    python_pool_efficiency_2w   a warm Pool(2) (fork) against one process on EFF_TASKS x EFF_COUNT multiplies
-                               (>= 1 s of work), speed-up / 2; the batch runs once on the pool first, then three
+                               (>= 1 s of work), speed-up / 2; the batch runs once each way first, then three
                                times each way, alternating; the medians are compared
    granularity,<rows>,<task_us>,<one_process_ms>,<pool2_ms>,<speed_up>
                                one line per task size: TOTAL_ROWS cut into smaller and smaller tasks, each its own
-                               message (chunksize=1), on a warm Pool(2)
-   python_break_even_task_us   the work per task (microseconds) where Pool(2) starts to beat one process
+                               message (chunksize=1), on a warm Pool(2), timed as the efficiency batch is
+   python_break_even_task_us   the work per task (microseconds) where Pool(2) starts to beat one process, read
+                               off a non-decreasing fit of the curve (nan if outside the measured sizes)
 A whole pure-Python multiply is ~0.5 ms, already above the break-even, so the granularity tasks are cut finer:
 a task computes `rows` rows of a 20x20 product (20 rows = one multiply) on two matrices made once per process."""
 import math
@@ -76,20 +77,43 @@ def one_process(fn, inputs):
     return time.perf_counter() - t0
 
 
-def pooled(pool, fn, inputs):
-    pool.map(fn, inputs, chunksize=1)  # warm-up: the same map once
-    t0 = time.perf_counter()
+def alternating_medians(pool, fn, inputs):
+    """The batch timed in this process and on the pool (chunksize=1), each run once untimed first, then three
+    timed runs each, alternating; the medians (seconds in one process, seconds on the pool), as on the Java side."""
+    one_process(fn, inputs)
     pool.map(fn, inputs, chunksize=1)
-    return time.perf_counter() - t0
+    seqs, pars = [], []
+    for _ in range(3):
+        seqs.append(one_process(fn, inputs))
+        t0 = time.perf_counter()
+        pool.map(fn, inputs, chunksize=1)
+        pars.append(time.perf_counter() - t0)
+    return sorted(seqs)[1], sorted(pars)[1]
+
+
+def non_decreasing(ys):
+    """The non-decreasing sequence closest to ys in least squares (pool adjacent violators)."""
+    blocks = []  # [mean, size]
+    for y in ys:
+        blocks.append([y, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            (m1, n1), (m2, n2) = blocks[-2], blocks.pop()
+            blocks[-1] = [(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2]
+    return [m for m, n in blocks for _ in range(n)]
 
 
 def break_even(rows):
-    """Interpolated on a log scale between the two sizes where the speed-up crosses 1; nan if it never does."""
-    for (u0, s0), (u1, s1) in zip(rows, rows[1:]):
-        if (s0 - 1) * (s1 - 1) <= 0 and s0 != s1:
-            f = (1 - s0) / (s1 - s0)
-            return math.exp(math.log(u0) + f * (math.log(u1) - math.log(u0)))
-    return float("nan")
+    """Where the speed-up crosses 1, the Java side's rule: the (task_us, speed_up) points fitted with the closest
+    non-decreasing curve (speed-up can only grow with the work per task, so one noisy point cannot move the
+    answer), its crossing interpolated on a log scale; nan if the fit is below 1 everywhere or at least 1 from
+    the smallest size on."""
+    fit = non_decreasing([s for _, s in rows])
+    k = next((i for i, s in enumerate(fit) if s >= 1), len(fit))
+    if k == 0 or k == len(fit):
+        return float("nan")
+    (u0, _), (u1, _) = rows[k - 1], rows[k]
+    f = (1 - fit[k - 1]) / (fit[k] - fit[k - 1])
+    return math.exp(math.log(u0) + f * (math.log(u1) - math.log(u0)))
 
 
 def matmul_us():
@@ -113,22 +137,12 @@ def pool_run(tasks, count):
 
 def speedup_run(eff_tasks, eff_count, total_rows, sizes):
     with mp.get_context("fork").Pool(2) as pool:
-        batch = [eff_count] * eff_tasks
-        pool.map(multiply, batch, chunksize=1)  # warm-up, as on the Java side
-        seqs, pars = [], []
-        for _ in range(3):  # alternating, medians compared (as on the Java side)
-            seqs.append(one_process(multiply, batch))
-            t0 = time.perf_counter()
-            pool.map(multiply, batch, chunksize=1)
-            pars.append(time.perf_counter() - t0)
-        seq, par = sorted(seqs)[1], sorted(pars)[1]
+        seq, par = alternating_medians(pool, multiply, [eff_count] * eff_tasks)
         print(f"python_pool_efficiency_2w,{seq / par / 2:.3f}", flush=True)
         curve = []
         for rows in sizes:
             inputs = [rows] * max(2, total_rows // rows)
-            one_process(multiply_rows, inputs[:4])  # warm-up
-            seq = one_process(multiply_rows, inputs)
-            par = pooled(pool, multiply_rows, inputs)
+            seq, par = alternating_medians(pool, multiply_rows, inputs)
             task_us = seq / len(inputs) * 1e6
             curve.append((task_us, seq / par))
             print(f"granularity,{rows},{task_us:.1f},{seq * 1e3:.2f},{par * 1e3:.2f},{seq / par:.2f}", flush=True)
