@@ -134,8 +134,13 @@ final class Tuning {
         md.update(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Keeps the cache small: the newest archives only (each toolkit or script rebuild makes a new one). */
-    private static void prune(Path dir, int keep) {
+    /**
+     * Keeps the cache small: the {@code keep} newest finished archives (each toolkit or script rebuild makes a
+     * new one), and no abandoned half-written ones. A {@code <archive>.tmp-<pid>} file (and its {@code .config})
+     * is abandoned when the JVM {@code pid} that trained it is gone, as after a short program exits mid-training
+     * (after a minute, so that a file just written is left alone), or when it is over an hour old.
+     */
+    static void prune(Path dir, int keep) {
         try (var s = Files.list(dir)) {
             List<Path> all = s.filter(p -> Files.isRegularFile(p)).sorted((a, b) -> {
                 try {
@@ -145,11 +150,19 @@ final class Tuning {
                 }
             }).toList();
             long now = System.currentTimeMillis();
-            for (int i = 0; i < all.size(); i++) {
-                Path p = all.get(i);
-                boolean stale = p.getFileName().toString().contains(".tmp-")
-                        && now - Files.getLastModifiedTime(p).toMillis() > 3_600_000L;
-                if (i >= keep || stale) Files.deleteIfExists(p);
+            int kept = 0;
+            for (Path p : all) {
+                String name = p.getFileName().toString();
+                int at = name.indexOf(".tmp-");
+                if (at < 0) {
+                    if (kept++ >= keep) Files.deleteIfExists(p);
+                    continue;
+                }
+                long age = now - Files.getLastModifiedTime(p).toMillis();
+                String pid = name.substring(at + 5).replaceFirst("\\..*", "");
+                boolean ownerGone = !pid.matches("\\d{1,18}")
+                        || ProcessHandle.of(Long.parseLong(pid)).map(h -> !h.isAlive()).orElse(true);
+                if (age > 3_600_000L || (ownerGone && age > 60_000L)) Files.deleteIfExists(p);
             }
         } catch (IOException | RuntimeException e) {
             // best effort
@@ -164,6 +177,7 @@ final class Tuning {
             Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             try {
                 Files.createDirectories(archive.getParent());
+                prune(archive.getParent(), 8); // what earlier JVMs ended mid-training left behind
                 List<String> cmd = new ArrayList<>();
                 cmd.add(javaExe);
                 cmd.addAll(options);

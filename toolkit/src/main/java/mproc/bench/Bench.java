@@ -86,6 +86,9 @@ public final class Bench implements Callable<Integer> {
         row(rows, "pool_8x100_s", p8[2], "s");
         double efficiency = mproc.chapters.Pools.efficiency2(40, 20_000);
         row(rows, "pool_efficiency_2w", efficiency, "ratio");
+        double threads = mproc.chapters.Pools.threadEfficiency2(40, 20_000); // the machine's ceiling, no processes
+        row(rows, "threads_efficiency_2t", threads, "ratio");
+        row(rows, "pool_efficiency_2w_vs_threads", efficiency / threads, "ratio");
         Table granularity = mproc.chapters.Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
         System.out.println(granularity.print());
         Reports.csv(granularity, out, "granularity.csv");

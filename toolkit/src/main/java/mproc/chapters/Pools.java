@@ -87,7 +87,7 @@ public final class Pools {
      */
     public static double[] alternatingMedians(Pool pool, int tasks, long count, int chunk) throws InterruptedException {
         List<Object> inputs = java.util.Collections.nCopies(tasks, (Object) count);
-        sequentialSeconds((int) Math.max(tasks, 20_000 / count), count);
+        sequentialSeconds((int) Math.max(tasks, 20_000 / Math.max(1, count)), count);
         pool.map(Pool.MatrixWork.class, inputs, chunk, null);
         double[] seq = new double[3], par = new double[3];
         for (int i = 0; i < 3; i++) {
@@ -110,6 +110,34 @@ public final class Pools {
             double[] t = alternatingMedians(pool, tasks, count, 1);
             return t[0] / t[1] / 2;
         }
+    }
+
+    /**
+     * The machine's own ceiling for {@link #efficiency2}: the same batch split between two threads of this JVM
+     * (no processes, no messages) against one thread, speed-up / 2, medians of 3 alternating runs. On a
+     * dedicated 2-core machine it is ~1.0; on a shared VM it shows what the host's other tenants take.
+     */
+    public static double threadEfficiency2(int tasks, long count) throws InterruptedException {
+        sequentialSeconds((int) Math.max(tasks, 20_000 / Math.max(1, count)), count);
+        double[] one = new double[3], two = new double[3];
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 3; i++) {
+                one[i] = sequentialSeconds(tasks, count);
+                long t0 = System.nanoTime();
+                var half = threads.submit(() -> sequentialSeconds(tasks / 2, count));
+                sequentialSeconds(tasks - tasks / 2, count);
+                half.get();
+                two[i] = (System.nanoTime() - t0) / 1e9;
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a timing thread failed", e.getCause());
+        } finally {
+            threads.shutdownNow();
+        }
+        java.util.Arrays.sort(one);
+        java.util.Arrays.sort(two);
+        return one[1] / two[1] / 2;
     }
 
     /**
