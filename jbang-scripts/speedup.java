@@ -42,7 +42,7 @@ public class speedup implements Callable<Integer> {
         Cli.checkRange(this, "--tasks", tasks, 1, 100_000);
         Table scaling = Speedup.scaling(maxWorkers, tasks, count);
         System.out.println(scaling.print());
-        Table g = Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
+        Table g = Speedup.granularity();
         System.out.println(g.print());
         System.out.println("break-even, Java: " + Speedup.breakEvenText(Speedup.breakEvenMicros(g)));
         // Python's multiprocessing.Pool, measured the same way now (Debian's /usr/bin/python3)

@@ -699,8 +699,7 @@ def bench_tests():
         for name, key in (("granularity.csv", "multiplies_per_task"), ("python-granularity.csv", "rows_per_task")):
             header, rows = csv_rows(d / name)  # the curves the break-evens come from
             expect(header[0] == key and "speed_up" in header and len(rows) == 8, f"{name}: {header} {rows}")
-        png = d / "results.png"
-        expect(png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "no results.png chart")
+        expect(is_png(d / "results.png"), "no results.png chart")
 
 
 # ----------------------------------------------------------------------------- the reader's view (browser)

@@ -70,7 +70,7 @@ final class Ipc {
         try (Stream<Path> s = Files.list(base)) {
             for (Path p : s.filter(p -> p.getFileName().toString().matches("mproc-\\d+-.*")).toList()) {
                 long pid = Long.parseLong(p.getFileName().toString().split("-")[1]);
-                if (ProcessHandle.of(pid).isEmpty() && Files.isDirectory(p) && Files.isWritable(p)) delete(p);
+                if (Procs.gone(pid) && Files.isDirectory(p) && Files.isWritable(p)) delete(p);
             }
         } catch (IOException | RuntimeException e) {
             // best effort

@@ -42,6 +42,11 @@ final class Procs {
         }
     }
 
+    /** Whether process {@code pid} has ended (or never was): for files named after the process that made them. */
+    static boolean gone(long pid) {
+        return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+    }
+
     /** Peak resident memory of a live process in MB (Linux's VmHWM), NaN if it cannot be read. */
     public static double peakRssMb(long pid) {
         try {

@@ -71,12 +71,10 @@ final class Tuning {
         }
     }
 
-    /** The archive options for this class path, if its archive exists; else none (and training starts). */
-    static List<String> archiveOptions(String javaExe, List<String> options, String classpath) {
-        return archiveOptions(javaExe, options, classpath, Training.class);
-    }
-
-    /** As above, for an archive trained by running {@code trainer} with the argument {@code --train}. */
+    /**
+     * The archive options for these JVM options and class path, if the archive exists; else none (and
+     * training starts: a background JVM runs {@code trainer} with the argument {@code --train}).
+     */
     static List<String> archiveOptions(String javaExe, List<String> options, String classpath,
                                        Class<? extends Task> trainer) {
         if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath)) return List.of();
@@ -160,8 +158,7 @@ final class Tuning {
                 }
                 long age = now - Files.getLastModifiedTime(p).toMillis();
                 String pid = name.substring(at + 5).replaceFirst("\\..*", "");
-                boolean ownerGone = !pid.matches("\\d{1,18}")
-                        || ProcessHandle.of(Long.parseLong(pid)).map(h -> !h.isAlive()).orElse(true);
+                boolean ownerGone = !pid.matches("\\d{1,18}") || Procs.gone(Long.parseLong(pid));
                 if (age > 3_600_000L || (ownerGone && age > 60_000L)) Files.deleteIfExists(p);
             }
         } catch (IOException | RuntimeException e) {

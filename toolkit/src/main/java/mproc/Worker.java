@@ -206,6 +206,16 @@ public class Worker {
         return getStartMethod() == StartMethod.COLD ? List.of() : Tuning.OPTIONS;
     }
 
+    /**
+     * What trains the class archive this worker's JVM starts from: the toolkit's {@link Training} for the
+     * start method's options (TUNED, WARM), the trainer given with {@link #setJvmOptions(List, Class)};
+     * null: no archive (COLD, or options without a trainer).
+     */
+    private Class<? extends Task> archiveTrainer() {
+        if (jvmOptions != null) return trainer;
+        return getStartMethod() == StartMethod.COLD ? null : Training.class;
+    }
+
     /** How this worker's JVM is started (see {@link StartMethod}); only before {@link #start()}. */
     public Worker setStartMethod(StartMethod m) {
         if (process != null) throw new IllegalStateException("worker " + name + " already started");
@@ -235,13 +245,10 @@ public class Worker {
         long ms = timeout.toMillis();
         long t0 = System.nanoTime();
         StartMethod m = getStartMethod();
-        if (m != StartMethod.COLD && jvmOptions == null) {
+        Class<? extends Task> archiveTrainer = archiveTrainer();
+        if (archiveTrainer != null) {
             String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
-            if (!Tuning.awaitArchive(java, Tuning.OPTIONS, cp, Training.class, ms)) return false;
-        }
-        if (jvmOptions != null && trainer != null) {
-            String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
-            if (!Tuning.awaitArchive(java, jvmOptions, cp, trainer, ms)) return false;
+            if (!Tuning.awaitArchive(java, getJvmOptions(), cp, archiveTrainer, ms)) return false;
         }
         if (m == StartMethod.WARM) {
             List<String> cmd = command();
@@ -352,8 +359,8 @@ public class Worker {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(options);
-        if (jvmOptions == null && getStartMethod() != StartMethod.COLD) cmd.addAll(Tuning.archiveOptions(java, options, cp));
-        else if (jvmOptions != null && trainer != null) cmd.addAll(Tuning.archiveOptions(java, options, cp, trainer));
+        Class<? extends Task> archiveTrainer = archiveTrainer();
+        if (archiveTrainer != null) cmd.addAll(Tuning.archiveOptions(java, options, cp, archiveTrainer));
         cmd.addAll(Tuning.launchFlags(options));
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());

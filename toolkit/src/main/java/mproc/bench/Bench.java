@@ -84,12 +84,14 @@ public final class Bench implements Callable<Integer> {
         for (int i = 0; i < p8.length; i++) p8[i] = mproc.chapters.Pools.poolSeconds(8, 100);
         java.util.Arrays.sort(p8);
         row(rows, "pool_8x100_s", p8[2], "s");
-        double efficiency = mproc.chapters.Pools.efficiency2(40, 20_000);
+        int effTasks = 40;
+        long effCount = 20_000; // ~1 s of work
+        double efficiency = mproc.chapters.Pools.efficiency2(effTasks, effCount);
         row(rows, "pool_efficiency_2w", efficiency, "ratio");
-        double threads = mproc.chapters.Pools.threadEfficiency2(40, 20_000); // the machine's ceiling, no processes
+        double threads = mproc.chapters.Pools.threadEfficiency2(effTasks, effCount); // the machine's ceiling, no processes
         row(rows, "threads_efficiency_2t", threads, "ratio");
         row(rows, "pool_efficiency_2w_vs_threads", efficiency / threads, "ratio");
-        Table granularity = mproc.chapters.Speedup.granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
+        Table granularity = mproc.chapters.Speedup.granularity();
         System.out.println(granularity.print());
         Reports.csv(granularity, out, "granularity.csv");
         double breakEven = mproc.chapters.Speedup.breakEvenMicros(granularity);

@@ -81,24 +81,44 @@ public final class Pools {
 
     /**
      * One batch of {@code tasks} x {@code count} multiplies timed in this JVM and on {@code pool} (chunk size
-     * {@code chunk}): each side runs untimed first (in this JVM at least 20 000 multiplies, so that tiny tasks
-     * are timed compiled too), then three timed runs each, alternating. A shared machine's noise moves single
-     * runs by +-20%; the medians are returned, as {seconds in one JVM, seconds on the pool}.
+     * {@code chunk}): each side runs untimed first (in this JVM at least 20 000 multiplies), then
+     * {@link #alternatingMedians(Timed, Timed)}; {seconds in one JVM, seconds on the pool}.
      */
     public static double[] alternatingMedians(Pool pool, int tasks, long count, int chunk) throws InterruptedException {
         List<Object> inputs = java.util.Collections.nCopies(tasks, (Object) count);
-        sequentialSeconds((int) Math.max(tasks, 20_000 / Math.max(1, count)), count);
-        pool.map(Pool.MatrixWork.class, inputs, chunk, null);
-        double[] seq = new double[3], par = new double[3];
-        for (int i = 0; i < 3; i++) {
-            seq[i] = sequentialSeconds(tasks, count);
+        warmUp(tasks, count);
+        pool.map(Pool.MatrixWork.class, inputs, chunk, null); // untimed first, as in this JVM
+        return alternatingMedians(() -> sequentialSeconds(tasks, count), () -> {
             long t0 = System.nanoTime();
             pool.map(Pool.MatrixWork.class, inputs, chunk, null);
-            par[i] = (System.nanoTime() - t0) / 1e9;
+            return (System.nanoTime() - t0) / 1e9;
+        });
+    }
+
+    /** A run to time: its seconds. */
+    @FunctionalInterface
+    private interface Timed {
+        double seconds() throws InterruptedException;
+    }
+
+    /**
+     * {@code one} against {@code other} (both warmed up by the caller): three timed runs each, alternating. A
+     * shared machine's noise moves single runs by +-20%; the medians are returned, {one, other}.
+     */
+    private static double[] alternatingMedians(Timed one, Timed other) throws InterruptedException {
+        double[] a = new double[3], b = new double[3];
+        for (int i = 0; i < 3; i++) {
+            a[i] = one.seconds();
+            b[i] = other.seconds();
         }
-        java.util.Arrays.sort(seq);
-        java.util.Arrays.sort(par);
-        return new double[] {seq[1], par[1]};
+        java.util.Arrays.sort(a);
+        java.util.Arrays.sort(b);
+        return new double[] {a[1], b[1]};
+    }
+
+    /** At least 20 000 multiplies in this JVM, in tasks of {@code count}: tiny tasks are then timed compiled too. */
+    private static void warmUp(int tasks, long count) {
+        sequentialSeconds((int) Math.max(tasks, 20_000 / Math.max(1, count)), count);
     }
 
     /**
@@ -114,30 +134,28 @@ public final class Pools {
 
     /**
      * The machine's own ceiling for {@link #efficiency2}: the same batch split between two threads of this JVM
-     * (no processes, no messages) against one thread, speed-up / 2, medians of 3 alternating runs. On a
-     * dedicated 2-core machine it is ~1.0; on a shared VM it shows what the host's other tenants take.
+     * (no processes, no messages) against one thread, speed-up / 2, timed the same way. On a dedicated
+     * 2-core machine it is ~1.0; on a shared VM it shows what the host's other tenants take.
      */
     public static double threadEfficiency2(int tasks, long count) throws InterruptedException {
-        sequentialSeconds((int) Math.max(tasks, 20_000 / Math.max(1, count)), count);
-        double[] one = new double[3], two = new double[3];
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        warmUp(tasks, count);
+        java.util.concurrent.ExecutorService second = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            for (int i = 0; i < 3; i++) {
-                one[i] = sequentialSeconds(tasks, count);
+            double[] t = alternatingMedians(() -> sequentialSeconds(tasks, count), () -> {
                 long t0 = System.nanoTime();
-                var half = threads.submit(() -> sequentialSeconds(tasks / 2, count));
+                var half = second.submit(() -> sequentialSeconds(tasks / 2, count));
                 sequentialSeconds(tasks - tasks / 2, count);
-                half.get();
-                two[i] = (System.nanoTime() - t0) / 1e9;
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("a timing thread failed", e.getCause());
+                try {
+                    half.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("a timing thread failed", e.getCause());
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            });
+            return t[0] / t[1] / 2;
         } finally {
-            threads.shutdownNow();
+            second.shutdownNow();
         }
-        java.util.Arrays.sort(one);
-        java.util.Arrays.sort(two);
-        return one[1] / two[1] / 2;
     }
 
     /**

@@ -77,6 +77,11 @@ public final class Speedup {
         return Table.create("granularity: the same work in smaller and smaller tasks", size, taskUs, seqMs, poolMs, speed);
     }
 
+    /** The chapter's granularity run (notebook 12, speedup.java, make bench): 20 000 multiplies in tasks of 1 to 3000. */
+    public static Table granularity() throws InterruptedException {
+        return granularity(20_000, new long[] {1, 3, 10, 30, 100, 300, 1000, 3000});
+    }
+
     /**
      * The task size (microseconds of work) where the pool's speed-up crosses 1. Speed-up can only grow with the
      * work per task, so the measured points are first fitted with the closest non-decreasing curve (isotonic
