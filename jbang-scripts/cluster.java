@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //DESCRIPTION Chapter 13 (scaling out): the Pool's matrix map on an Apache Ignite cluster, then its Queue, Lock and Barrier.
 // Ignite reaches into JDK internals: this JVM (an Ignite client node) needs the opens of mproc/cluster/ignite.jvmopts
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
@@ -33,7 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mproc.Charts;
+import mproc.tutorial.Charts;
 import mproc.Worker;
 import mproc.chapters.Clustering;
 import mproc.cli.Cli;

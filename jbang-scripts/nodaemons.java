@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 5 (run_background_processes_no_daemons.py): two non-daemon workers, neither joined.
 

@@ -1,12 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 8 (communicating_with_pipe.py): producer -> squarer -> main through two pipes.
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import mproc.Charts;
+import mproc.tutorial.Charts;
 import mproc.chapters.Pipes;
 import mproc.cli.Cli;
 import mproc.cli.Reports;

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 12 (process_pool.py): Pool(4).map(square, range(100)), then the matrix task over a batch.
 
@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mproc.Charts;
+import mproc.tutorial.Charts;
 import mproc.Pool;
-import mproc.Progress;
+import mproc.tutorial.Progress;
 import mproc.chapters.Pools;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
@@ -56,7 +56,7 @@ public class pool implements Callable<Integer> {
         System.out.println(batch.stats().print());
         System.out.println(batch.summary());
         // every task computes the same checksum: a lost or doubled result would change the sum
-        long expected = tasks * mproc.Matrix.work(count);
+        long expected = tasks * mproc.tutorial.Matrix.work(count);
         System.out.println("results: " + (long) batch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
                 + (batch.checksum() == expected ? "ok" : "WRONG (expected " + expected + ", got " + batch.checksum() + ")"));
         Path csv = Reports.csv(batch.stats(), out, "pool.csv");

@@ -1,12 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 11 (shared memory): blocks of a matrix product written to shared memory vs sent through a Queue.
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import mproc.Matrix;
+import mproc.tutorial.Matrix;
 import mproc.chapters.SharedMem;
 import mproc.cli.Cli;
 import mproc.cli.Reports;

@@ -1,14 +1,14 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 2 (spawning_processes.py): six workers, worker i doing i units of work; one after another, then all at once.
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mproc.Charts;
-import mproc.Lifetimes;
+import mproc.tutorial.Charts;
+import mproc.tutorial.Lifetimes;
 import mproc.Worker;
 import mproc.chapters.Spawning;
 import mproc.cli.Cli;

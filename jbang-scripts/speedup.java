@@ -1,12 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 13 (performance): speed-up against workers, and the break-even task size of a Pool, Java and Python.
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import mproc.Charts;
+import mproc.tutorial.Charts;
 import mproc.chapters.Speedup;
 import mproc.cli.Cli;
 import mproc.cli.Reports;

@@ -1,12 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc:1.0.0
+//DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 7 (start methods): start() + join() of an empty worker, Java cold/tuned/warm vs Python spawn/fork/forkserver.
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import mproc.Charts;
+import mproc.tutorial.Charts;
 import mproc.chapters.StartMethods;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
@@ -35,7 +35,7 @@ public class startmethods implements Callable<Integer> {
         Table all = StartMethods.measureJava(samples).append(StartMethods.measurePython(samples));
         Table summary = StartMethods.summary(all);
         System.out.println(summary.print());
-        if (!java.nio.file.Files.isExecutable(StartMethods.PYTHON)) System.out.println("note: no " + StartMethods.PYTHON + ", Python not measured");
+        if (!java.nio.file.Files.isExecutable(mproc.tutorial.Python.PYTHON)) System.out.println("note: no " + mproc.tutorial.Python.PYTHON + ", Python not measured");
         Path c1 = Reports.csv(summary, out, "startmethods-summary.csv");
         Path c2 = Reports.csv(all, out, "startmethods-samples.csv");
         Path p1 = Charts.savePng(StartMethods.medians(summary), out.resolve("startmethods-medians.png"));

@@ -1,12 +1,13 @@
 // Shared set-up for every chapter notebook: `%load setup.jsh` in the first cell.
-// The class path is the toolkit (pbpj:mproc) and its dependencies exactly as its pom resolves them;
-// `make setup` puts them in toolkit/target/notebook-lib.
+// The class path is the toolkit (pbpj:mproc, its helpers and the chapters' harnesses) and their dependencies
+// exactly as the poms resolve them; `make setup` puts them in toolkit/target/notebook-lib.
 %jars ../toolkit/target/notebook-lib/*.jar
 
 import java.nio.file.*;
 import java.time.*;
 import java.util.*;
 import mproc.*;
+import mproc.tutorial.*;
 import mproc.chapters.*;
 import mproc.cluster.*;
 import mproc.Queue;

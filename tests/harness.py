@@ -129,11 +129,10 @@ def is_png(path):
 # ----------------------------------------------------------------------------- toolkit (JUnit)
 
 def toolkit_tests():
-    reports = ROOT / "toolkit" / "target" / "surefire-reports"
-    for f in reports.glob("TEST-*.xml") if reports.exists() else []:
+    for f in ROOT.glob("toolkit/*/target/surefire-reports/TEST-*.xml"):
         f.unlink()
     rc, out, err = run(["mvn", "-B", "-q", "-Dstyle.color=never", "test", "-Dsurefire.printSummary=true"], cwd=ROOT / "toolkit", timeout=1200)
-    files = sorted(reports.glob("TEST-*.xml")) if reports.exists() else []
+    files = sorted(ROOT.glob("toolkit/*/target/surefire-reports/TEST-*.xml"))
     if not files:
         record("toolkit: JUnit tests ran", False, f"no Surefire reports (mvn exit {rc})\n{out[-3000:]}\n{err[-3000:]}")
         return
@@ -629,9 +628,10 @@ def execute_notebooks_in_place():
 def version_tests():
     @case("versions: every //DEPS and the notebooks' set-up use the toolkit of toolkit/pom.xml")
     def _():
-        pom = ET.parse(ROOT / "toolkit" / "pom.xml").getroot()
         ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-        coord = f"{pom.find('m:groupId', ns).text}:{pom.find('m:artifactId', ns).text}:{pom.find('m:version', ns).text}"
+        parent = ET.parse(ROOT / "toolkit" / "pom.xml").getroot()
+        chapters = ET.parse(ROOT / "toolkit" / "chapters" / "pom.xml").getroot()
+        coord = f"{parent.find('m:groupId', ns).text}:{chapters.find('m:artifactId', ns).text}:{parent.find('m:version', ns).text}"
         scripts = sorted((ROOT / "jbang-scripts").glob("*.java"))
         expect(scripts, "no scripts")
         for s in scripts:
@@ -649,9 +649,19 @@ def version_tests():
                    f"{nb.name}: dependencies belong in setup.jsh")
 
 
+    @case("versions: the core module (pbpj:mproc) resolves no runtime dependency but the JDK")
+    def _():
+        out_file = BUILD / "core-dependencies.txt"
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        rc, out, err = run(["mvn", "-B", "-q", "-Dstyle.color=never", "-pl", "core", "dependency:list", "-DincludeScope=runtime",
+                            "-DexcludeTransitive=false", f"-DoutputFile={out_file}"], cwd=ROOT / "toolkit", timeout=300)
+        expect(rc == 0, f"mvn dependency:list exit {rc}\n{out[-1500:]}\n{err[-1500:]}")
+        listed = [l.strip() for l in out_file.read_text().splitlines() if re.match(r"^\s+[\w.-]+:[\w.-]+:", l)]
+        expect(listed == [], f"the core depends on {listed}")
+
     @case("versions: cluster.java opens exactly the JDK packages of mproc/cluster/ignite.jvmopts, the kernel spec too")
     def _():
-        opts = (ROOT / "toolkit/src/main/resources/mproc/cluster/ignite.jvmopts").read_text().split()
+        opts = (ROOT / "toolkit/ignite/src/main/resources/mproc/cluster/ignite.jvmopts").read_text().split()
         expect(opts and all(o.startswith("--add-opens=") for o in opts), opts)
         script = re.findall(r"^//RUNTIME_OPTIONS\s+(.+)$", (ROOT / "jbang-scripts/cluster.java").read_text(), re.M)
         opens = [o for line in script for o in line.split() if o.startswith("--add-opens")]
@@ -666,7 +676,7 @@ def bench_tests():
     @case("bench: Python's break-even follows the Java rule (crossing of a non-decreasing fit, log-interpolated)")
     def _():
         import importlib.util
-        spec = importlib.util.spec_from_file_location("python_pool", ROOT / "toolkit/src/main/resources/mproc/bench/python_pool.py")
+        spec = importlib.util.spec_from_file_location("python_pool", ROOT / "toolkit/tutorial/src/main/resources/mproc/tutorial/python_pool.py")
         py = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(py)
         fit = py.non_decreasing([0.5, 1.1, 0.9, 1.3, 1.6, 1.8, 0.8])  # two violations, the second pooled far back
@@ -683,7 +693,7 @@ def bench_tests():
     def _():
         d = BUILD / "bench"
         java = Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
-        cp = f"{ROOT / 'toolkit/target/notebook-lib/*'}:{ROOT / 'toolkit/target/bench-lib/*'}"  # as make bench
+        cp = str(ROOT / 'toolkit/target/bench-lib/*')  # as make bench
         rc, out, err = run([str(java), "-cp", cp, "mproc.bench.Bench", "--samples", "3", "--out", str(d)], timeout=400)
         expect(rc == 0, f"exit {rc}\n{out}\n{err[-1500:]}")
         header, rows = csv_rows(d / "results.csv")

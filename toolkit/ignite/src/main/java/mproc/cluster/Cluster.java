@@ -1,0 +1,293 @@
+package mproc.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import mproc.Fn;
+import mproc.Output;
+import mproc.Worker;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.events.EventType;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The {@link mproc.Pool}'s map on Apache Ignite: server nodes in their own JVMs, this JVM joined as a
+ * client node.
+ *
+ * <pre>{@code
+ * try (Cluster c = Cluster.local(2)) {                       // two server-node JVMs on 127.0.0.1
+ *     List<Object> r = c.map(MatrixWork.class, counts);  // same Fn, same inputs as a Pool
+ *     c.ignite().queue(...); c.ignite().reentrantLock(...);   // Ignite's own API for the rest
+ * }
+ * }</pre>
+ *
+ * <p>{@link #local(int)} starts the nodes as daemon {@link Worker}s, with loopback-only discovery on a
+ * static address list (no multicast) and a free block of ports, so two clusters on one machine never
+ * merge; they end with {@link #close()}, or with this JVM however it ends. {@link #connect(List)} joins
+ * a cluster that runs elsewhere. Every JVM that hosts a node needs {@link IgniteJvm#options()}.
+ */
+public final class Cluster implements AutoCloseable {
+    public static final int MAX_LOCAL_NODES = Nodes.PORTS;
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+    private static final Duration NODE_START = Duration.ofSeconds(90);
+
+    private final List<Worker> servers = new ArrayList<>();
+    private final List<String> addresses;
+    private final int port;
+    private final Path workDir;
+    private final Ignite client;
+    private final AtomicInteger failovers = new AtomicInteger();
+    private final double startMs;
+    private Table stats;
+    private boolean closed;
+
+    private Cluster(int nodes, List<String> remote) throws InterruptedException {
+        List<String> missing = IgniteJvm.missing();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("this JVM cannot host an Ignite client node: start it with "
+                    + String.join(" ", missing) + " (all of them: mproc.cluster.IgniteJvm.options())");
+        }
+        long t0 = System.nanoTime();
+        Nodes.setProperties();
+        if (remote == null) {
+            port = Nodes.freePortBlock();
+            addresses = List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1));
+            workDir = Nodes.privateDir("mproc-ignite-");
+            try {
+                // the first local cluster of a class path trains the nodes' class archive (~2 s, once)
+                Worker first = node(1);
+                first.prepare(Duration.ofMinutes(2));
+                servers.add(first.start());
+                for (int i = 1; i < nodes; i++) servers.add(launch());
+                for (Worker w : servers) awaitUp(w);
+            } catch (RuntimeException | InterruptedException e) {
+                endServers();
+                throw e;
+            }
+        } else {
+            port = 0;
+            addresses = List.copyOf(remote);
+            workDir = Nodes.privateDir("mproc-ignite-");
+        }
+        String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
+        try {
+            client = Ignition.start(Nodes.config(name, true, addresses, remote == null ? Nodes.LOOPBACK : null, 0, workDir));
+        } catch (IgniteException e) {
+            endServers();
+            throw new IllegalStateException("could not join the cluster at " + addresses + ": " + e.getMessage(), e);
+        }
+        client.events().localListen(e -> {
+            failovers.incrementAndGet();
+            return true;
+        }, EventType.EVT_JOB_FAILED_OVER);
+        startMs = (System.nanoTime() - t0) / 1e6;
+        Output.flush();
+    }
+
+    /** Starts {@code nodes} server nodes, each in its own JVM on 127.0.0.1, and joins them as a client. */
+    public static Cluster local(int nodes) throws InterruptedException {
+        if (nodes < 1 || nodes > MAX_LOCAL_NODES) {
+            throw new IllegalArgumentException("a local cluster has 1 to " + MAX_LOCAL_NODES + " nodes, not " + nodes);
+        }
+        return new Cluster(nodes, null);
+    }
+
+    /**
+     * Joins a running cluster as a client. {@code addresses}: its discovery addresses, {@code host:port} or
+     * {@code host:port1..port2}. Its server nodes must have this toolkit's jar (and the jars of the
+     * {@link Fn}s you map) on their class path: classes are not shipped over the network.
+     */
+    public static Cluster connect(List<String> addresses) throws InterruptedException {
+        if (addresses == null || addresses.isEmpty()) throw new IllegalArgumentException("no cluster addresses given");
+        for (String a : addresses) {
+            if (!isAddress(a)) throw new IllegalArgumentException("not a discovery address (host:port or host:port1..port2): " + a);
+        }
+        return new Cluster(0, addresses);
+    }
+
+    /** Whether {@code a} is a discovery address: {@code host:port} or {@code host:port1..port2}. */
+    public static boolean isAddress(String a) {
+        return a != null && a.matches("[^\\s:]+:\\d{1,5}(\\.\\.\\d{1,5})?");
+    }
+
+    /** Reads discovery addresses from a file: one per line; blank lines and {@code #} comments are skipped. */
+    public static List<String> addressesFrom(Path file) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.map(l -> l.replaceFirst("#.*", "").trim()).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read cluster addresses from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Worker launch() {
+        return node(servers.size() + 1).start();
+    }
+
+    private Worker node(int n) {
+        String name = "node-" + n;
+        List<String> opts = new ArrayList<>(IgniteJvm.options());
+        // a node holds a few small structures: a small heap, serial GC, no JIT profile file
+        opts.addAll(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:-UsePerfData"));
+        for (String p : Nodes.PROPERTIES) opts.add("-D" + p);
+        Worker w = new Worker(name, ServerNode.class, name, port, workDir.toString(), addresses.get(0));
+        w.setDaemon(true).setJvmOptions(opts, ServerNode.class);
+        return w;
+    }
+
+    private static void awaitUp(Worker w) throws InterruptedException {
+        if (!w.awaitOutput(w.getName() + " up in", NODE_START)) {
+            String why = w.isAlive() ? "did not join within " + NODE_START.toSeconds() + " s"
+                    : "ended (" + Worker.describeExit(w.exitCode()) + ")";
+            throw new IllegalStateException("Ignite server " + w.getName() + " " + why + "; its last output: "
+                    + tail(w.output()));
+        }
+    }
+
+    private static String tail(List<String> lines) {
+        return lines.isEmpty() ? "(none)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    }
+
+    /** This JVM's client node: Ignite's whole API (queues, locks, latches, caches, compute). */
+    public Ignite ignite() {
+        return client;
+    }
+
+    /** Adds one more local server node (a new JVM) and waits until it has joined. */
+    public Worker startNode() throws InterruptedException {
+        if (port == 0) throw new IllegalStateException("only a local cluster starts nodes");
+        Worker w = launch();
+        servers.add(w);
+        awaitUp(w);
+        return w;
+    }
+
+    /** The local server nodes' JVMs, in start order (empty for a cluster joined with {@link #connect}). */
+    public List<Worker> nodes() {
+        return List.copyOf(servers);
+    }
+
+    /** Server nodes in the cluster's current topology. */
+    public int size() {
+        return client.cluster().forServers().nodes().size();
+    }
+
+    /** Milliseconds from the call that made this cluster until the client had joined (nodes started included). */
+    public double startMs() {
+        return startMs;
+    }
+
+    /** The discovery addresses the client used. */
+    public List<String> addresses() {
+        return addresses;
+    }
+
+    /** Jobs the engine moved to another node because theirs failed or left, since this cluster started. */
+    public int failovers() {
+        return failovers.get();
+    }
+
+    /** {@link mproc.Pool#map}: {@code fn} over {@code inputs} on the server nodes, results in input order. */
+    public List<Object> map(Class<? extends Fn> fn, List<?> inputs) {
+        return map(fn, inputs, Math.max(1, inputs.size() / (4 * Math.max(1, size()))));
+    }
+
+    /** As {@link #map(Class, List)}, {@code chunksize} inputs per job. */
+    public List<Object> map(Class<? extends Fn> fn, List<?> inputs, int chunksize) {
+        if (closed) throw new IllegalStateException("the cluster is closed");
+        if (fn == null || inputs == null) throw new IllegalArgumentException("fn and inputs are required");
+        if (chunksize < 1) throw new IllegalArgumentException("chunksize must be at least 1, not " + chunksize);
+        List<Chunk> jobs = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i += chunksize) {
+            jobs.add(new Chunk(i, inputs.subList(i, Math.min(inputs.size(), i + chunksize)).toArray()));
+        }
+        Collection<Chunk> done;
+        try {
+            done = client.compute(client.cluster().forServers()).apply(new Chunk.Apply(fn), jobs);
+        } catch (IgniteException e) {
+            Output.flush();
+            throw new IllegalStateException("cluster map of " + fn.getSimpleName() + " failed: " + rootMessage(e), e);
+        }
+        Object[] results = new Object[inputs.size()];
+        List<Chunk> sorted = new ArrayList<>(done);
+        sorted.sort(Comparator.comparingInt(c -> c.first));
+        for (Chunk c : sorted) System.arraycopy(c.values, 0, results, c.first, c.values.length);
+        stats = table(sorted);
+        Output.flush();
+        return java.util.Arrays.asList(results);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    private static Table table(List<Chunk> done) {
+        Map<String, long[]> per = new LinkedHashMap<>(); // node -> pid, jobs, tasks, busy
+        for (Chunk c : done) {
+            long[] a = per.computeIfAbsent(c.node, k -> new long[4]);
+            a[0] = c.pid;
+            a[1]++;
+            a[2] += c.values.length;
+            a[3] += c.busyNanos;
+        }
+        StringColumn node = StringColumn.create("node");
+        LongColumn pid = LongColumn.create("pid");
+        IntColumn jobs = IntColumn.create("jobs"), tasks = IntColumn.create("tasks");
+        DoubleColumn busy = DoubleColumn.create("cpu_ms");
+        per.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            node.append(e.getKey());
+            pid.append(e.getValue()[0]);
+            jobs.append((int) e.getValue()[1]);
+            tasks.append((int) e.getValue()[2]);
+            busy.append(Math.round(e.getValue()[3] / 1e5) / 10.0);
+        });
+        return Table.create("work per cluster node", node, pid, jobs, tasks, busy);
+    }
+
+    /** The last map's work per server node: jobs (chunks), tasks and CPU time spent in them. */
+    public Table stats() {
+        if (stats == null) throw new IllegalStateException("no map has run on this cluster yet");
+        return stats;
+    }
+
+    /** Stops the client, then the local server nodes (SIGTERM: each stops gracefully; killed after 20 s). */
+    @Override
+    public void close() throws InterruptedException {
+        if (closed) return;
+        closed = true;
+        try {
+            client.close();
+        } finally {
+            endServers();
+        }
+    }
+
+    private void endServers() throws InterruptedException {
+        for (Worker w : servers) if (w.isAlive()) w.terminate();
+        for (Worker w : servers) {
+            if (!w.join(Duration.ofSeconds(20))) {
+                w.kill();
+                w.join();
+            }
+        }
+        Nodes.deleteTree(workDir);
+        Output.flush();
+    }
+}

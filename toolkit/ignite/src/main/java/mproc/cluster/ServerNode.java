@@ -1,0 +1,61 @@
+package mproc.cluster;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import mproc.Task;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteState;
+import org.apache.ignite.Ignition;
+
+/**
+ * One Ignite server node: what a {@link Cluster}'s node JVM runs. Arguments: the node's name, its first
+ * discovery port, its work directory, and the discovery addresses. It prints one line when it has joined,
+ * then serves until it is stopped: SIGTERM (its shutdown hook stops the node) or the cluster's stop call.
+ *
+ * <p>With the single argument {@code --train} it is the node JVMs' class-archive training run: a node of
+ * its own (discovery ports from 49000 up, listed only to itself, so it never meets a real cluster) that
+ * runs a map job and touches a queue, a lock and a latch, then stops. Node JVMs started from that
+ * archive join about twice as fast.
+ */
+public final class ServerNode implements Task {
+    @Override
+    public void run(String... args) throws Exception {
+        if (args.length == 1 && args[0].equals("--train")) {
+            train();
+            return;
+        }
+        if (args.length < 4) throw new IllegalArgumentException("usage: name port workDir address...");
+        String name = args[0];
+        int port = Integer.parseInt(args[1]);
+        long t0 = System.nanoTime();
+        Nodes.setProperties();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Ignition.addListener((n, state) -> {
+            if (name.equals(n) && state != IgniteState.STARTED) stopped.countDown();
+        });
+        Ignite ignite = Ignition.start(Nodes.config(name, false, Arrays.asList(args).subList(3, args.length),
+                Nodes.LOOPBACK.equals(args[3].split(":")[0]) ? Nodes.LOOPBACK : null, port, Path.of(args[2])));
+        System.out.printf("%s up in %.0f ms (pid %d), %d server node(s) in the cluster%n", name,
+                (System.nanoTime() - t0) / 1e6, ProcessHandle.current().pid(), ignite.cluster().forServers().nodes().size());
+        stopped.await();
+    }
+
+    private static void train() throws Exception {
+        Nodes.setProperties();
+        int port = Nodes.freePortBlock(49_000);
+        Path dir = Nodes.privateDir("mproc-ignite-training-");
+        String name = "training-" + ProcessHandle.current().pid();
+        try (Ignite ignite = Ignition.start(Nodes.config(name, false,
+                java.util.List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1)), Nodes.LOOPBACK, port, dir))) {
+            Chunk c = new Chunk(0, new Object[] {1_000L, 2_000L});
+            ignite.compute(ignite.cluster().forLocal()).apply(new Chunk.Apply(mproc.Pool.Square.class), java.util.List.of(c));
+            ignite.queue("training-queue", 0, new org.apache.ignite.configuration.CollectionConfiguration()).put("x");
+            ignite.reentrantLock("training-lock", true, false, true).lock();
+            ignite.countDownLatch("training-latch", 1, false, true).countDown();
+            ignite.getOrCreateCache("training-cache").put("n", 1L);
+        } finally {
+            Nodes.deleteTree(dir);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package mproc.cluster;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import mproc.Pool;
+import mproc.tutorial.MatrixWork;
+import mproc.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tech.tablesaw.api.Table;
+
+@Timeout(180)
+class ClusterTest {
+    static List<Object> counts(int n, int count) {
+        List<Object> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add((long) count + i);
+        return l;
+    }
+
+    @AfterEach
+    void noNodeLeft() throws InterruptedException {
+        mproc.Leftovers.endAndCheck(ProcessHandle::isAlive);
+    }
+
+    @Test
+    void twoNodesComputeWhatThePoolComputes() throws Exception {
+        List<Object> counts = counts(40, 200);
+        List<Object> expected;
+        try (Pool pool = new Pool(2)) {
+            expected = pool.map(MatrixWork.class, counts);
+        }
+        try (Cluster c = Cluster.local(2)) {
+            assertEquals(2, c.size());
+            assertEquals(2, c.nodes().size());
+            List<Object> got = c.map(MatrixWork.class, counts);
+            assertEquals(expected, got);
+            Table s = c.stats();
+            assertEquals(40, (int) s.intColumn("tasks").sum());
+            assertEquals(2, s.rowCount(), "both nodes got work:\n" + s);
+            assertEquals(List.of(0L, 1L, 4L, 9L), c.map(Pool.Square.class, Pool.range(4), 1));
+        }
+    }
+
+    @Test
+    void queueLockAndBarrierAcrossNodes() throws Exception {
+        try (Cluster c = Cluster.local(2)) {
+            Table t = Primitives.run(c, 50, 100);
+            assertEquals(3, t.rowCount());
+            assertTrue(t.booleanColumn("ok").all(), t.toString());
+            assertEquals("100", t.stringColumn("got").get(1), "2 nodes x 50 locked increments");
+        }
+    }
+
+    @Test
+    void aNodeKilledMidMapIsSurvived() throws Exception {
+        List<Object> counts = counts(60, 20_000); // ~60 x 30 ms of work
+        List<Object> expected;
+        try (Pool pool = new Pool(2)) {
+            expected = pool.map(MatrixWork.class, counts);
+        }
+        try (Cluster c = Cluster.local(3)) {
+            Worker victim = c.nodes().get(2);
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                victim.kill();
+            });
+            killer.start();
+            List<Object> got = c.map(MatrixWork.class, counts, 1);
+            killer.join();
+            assertEquals(expected, got, "every result exactly once, in order, despite the kill");
+            assertFalse(victim.isAlive());
+            assertTrue(c.failovers() >= 1, "jobs of the killed node were failed over: " + c.failovers());
+            assertEquals(2, c.size());
+            assertFalse(c.stats().stringColumn("node").contains("node-3") && c.stats().rowCount() == 3
+                    && c.stats().where(c.stats().stringColumn("node").isEqualTo("node-3")).intColumn("tasks").sum() == 60);
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedClearly() {
+        assertThrows(IllegalArgumentException.class, () -> Cluster.local(0));
+        assertThrows(IllegalArgumentException.class, () -> Cluster.local(Cluster.MAX_LOCAL_NODES + 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cluster.connect(List.of("no-port")));
+        assertTrue(e.getMessage().contains("no-port"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Cluster.connect(List.of()));
+    }
+
+    @Test
+    void joiningWhereNoClusterRunsFailsClearly() throws Exception {
+        int port = Nodes.freePortBlock();
+        long t0 = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Cluster.connect(List.of("127.0.0.1:" + port)));
+        assertTrue(e.getMessage().contains("could not join the cluster"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(60).toNanos());
+    }
+
+    @Test
+    void addressesFileSkipsCommentsAndBlanks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("cluster.txt");
+        java.nio.file.Files.writeString(f, "# the lab\n10.0.0.5:47500..47509\n\n10.0.0.6:47500  # spare\n");
+        assertEquals(List.of("10.0.0.5:47500..47509", "10.0.0.6:47500"), Cluster.addressesFrom(f));
+    }
+}
