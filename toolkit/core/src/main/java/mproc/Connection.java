@@ -58,7 +58,11 @@ public final class Connection implements Shareable, AutoCloseable {
         return "mproc-pipe|" + path + "|" + role;
     }
 
-    /** Sends one message: a number, string, boolean, array of numbers, or a list of these. */
+    /**
+     * Sends one message: plain data (numbers, strings, booleans, chars, BigInteger/BigDecimal, arrays, lists,
+     * sets, maps, enums and records of these), which arrives with its type. A value that cannot travel is
+     * refused here, with its type and place named.
+     */
     public void send(Object msg) {
         if (closed) throw new IllegalStateException("connection is closed");
         try {
@@ -66,6 +70,7 @@ public final class Connection implements Shareable, AutoCloseable {
                 if (channel == null) {
                     open(System.nanoTime() + CONNECT_TIMEOUT_NANOS, false);
                     if (channel == null) {
+                        Codec.check(msg); // refused here, not later when the other end connects
                         early.add(msg); // listening, not connected yet: delivered on connect
                         return;
                     }

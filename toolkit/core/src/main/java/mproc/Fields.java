@@ -1,44 +1,65 @@
 package mproc;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 
 /**
- * Carries the fields of a {@link Worker} subclass to its child JVM as text, one property per field.
- * Only plain values travel: primitives and their boxes, String, enums, and arrays of int, long, double and
- * String. Anything else is refused at {@code start()} with a message naming the field (mark it
+ * Carries the fields of a {@link Worker} subclass to its child JVM as text, one property per field. A field
+ * may hold anything {@link Codec} carries (numbers, strings, arrays, lists, sets, maps, enums, records...,
+ * and null), encoded with it and written as Base64; it arrives with its type. A field declared with an IPC
+ * type (Pipe end, Queue, Lock, Barrier, SharedArray) travels as the object's address and is attached again
+ * in the child. Anything else is refused at {@code start()} with a message naming the field (mark it
  * {@code transient} to keep it in the parent only). No Java serialization is involved.
  */
 final class Fields {
     private static final String PREFIX = "field.";
+    /** The text of a null IPC field (an address is never empty). */
+    private static final String NO_ADDRESS = "";
 
     private Fields() {}
 
     static void encode(Worker w, Properties p, java.util.List<Connection> ends) {
         for (Field f : fields(w.getClass())) {
             Object v = get(f, w);
-            String key = PREFIX + f.getDeclaringClass().getName() + "." + f.getName();
-            if (v == null) continue;
-            if (v instanceof Connection c) ends.add(c);
-            p.setProperty(key, toText(f, v));
+            if (Shareable.class.isAssignableFrom(f.getType())) {
+                if (v instanceof Connection c) ends.add(c);
+                p.setProperty(key(f), v == null ? NO_ADDRESS : ((Shareable) v).address());
+            } else {
+                p.setProperty(key(f), toText(f, v));
+            }
         }
     }
 
     static void decode(Worker w, Properties p) {
         for (Field f : fields(w.getClass())) {
-            String key = PREFIX + f.getDeclaringClass().getName() + "." + f.getName();
-            String text = p.getProperty(key);
-            if (text == null) continue;
+            String text = p.getProperty(key(f));
+            if (text == null) continue; // not sent: the field keeps what the constructor gave it
+            Class<?> t = f.getType();
+            Object v = Shareable.class.isAssignableFrom(t) ? attach(t, text) : fromText(f, text);
+            if (v == null ? t.isPrimitive() : !Codec.box(t).isInstance(v)) {
+                throw new IllegalArgumentException(describe(f) + " cannot hold the value sent, "
+                        + (v == null ? "null" : "a " + v.getClass().getTypeName()));
+            }
             try {
-                f.set(w, fromText(f.getType(), text));
+                f.set(w, v);
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot set field " + f, e);
             }
         }
+    }
+
+    private static String key(Field f) {
+        return PREFIX + f.getDeclaringClass().getName() + "." + f.getName();
     }
 
     /** Instance fields declared by subclasses of Worker (Worker's own state travels separately). */
@@ -58,16 +79,19 @@ final class Fields {
 
     private static void checkType(Field f) {
         Class<?> t = f.getType();
-        boolean ok = t.isPrimitive() || t == String.class || t.isEnum() || Number.class.isAssignableFrom(t)
-                || Shareable.class.isAssignableFrom(t) && t != Shareable.class
-                || t == Boolean.class || t == Character.class
-                || t == int[].class || t == long[].class || t == double[].class || t == String[].class;
+        boolean ok = Shareable.class.isAssignableFrom(t) ? t != Shareable.class : Codec.canHold(t);
         if (!ok) {
-            throw new IllegalArgumentException("field " + f.getDeclaringClass().getSimpleName() + "." + f.getName()
-                    + " of type " + t.getSimpleName() + " cannot travel to a worker JVM; use a primitive, String,"
-                    + " enum, an array of int/long/double/String or an IPC object (Pipe end, Queue, Lock, Barrier,"
-                    + " SharedArray), or mark it transient");
+            throw new IllegalArgumentException(describe(f) + " cannot travel to a worker JVM: "
+                    + (t == Shareable.class ? "declare it with its IPC type (Connection, Queue, Lock, Barrier,"
+                    + " SharedArray)" : "no value it can hold does; " + Codec.WHAT_TRAVELS + ", or IPC objects"
+                    + " (Pipe end, Queue, Lock, Barrier, SharedArray)") + "; or mark it transient to keep it in"
+                    + " the parent only");
         }
+    }
+
+    private static String describe(Field f) {
+        return "field " + f.getDeclaringClass().getSimpleName() + "." + f.getName() + " of type "
+                + f.getType().getTypeName();
     }
 
     private static Object get(Field f, Object o) {
@@ -78,59 +102,50 @@ final class Fields {
         }
     }
 
+    /** The value in Codec's encoding, as Base64; refused (naming the field) if it cannot travel. */
     private static String toText(Field f, Object v) {
-        if (v instanceof int[] a) return join(Arrays.stream(a).mapToObj(String::valueOf).toList());
-        if (v instanceof long[] a) return join(Arrays.stream(a).mapToObj(String::valueOf).toList());
-        if (v instanceof double[] a) return join(Arrays.stream(a).mapToObj(String::valueOf).toList());
-        if (v instanceof String[] a) return join(Arrays.asList(a));
-        if (v instanceof Enum<?> e) return e.name();
-        if (v instanceof Shareable sh) return sh.address();
-        return String.valueOf(v);
-    }
-
-    /** Length-prefixed elements: "3:abc5:hello"; safe for any string content. */
-    private static String join(List<String> items) {
-        StringBuilder sb = new StringBuilder();
-        for (String s : items) sb.append(s.length()).append(':').append(s);
-        return sb.toString();
-    }
-
-    private static List<String> split(String text) {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        while (i < text.length()) {
-            int colon = text.indexOf(':', i);
-            int len = Integer.parseInt(text.substring(i, colon));
-            out.add(text.substring(colon + 1, colon + 1 + len));
-            i = colon + 1 + len;
+        String transientHint = "; mark the field transient to keep it in the parent only";
+        if (v instanceof Shareable) {
+            throw new IllegalArgumentException(describe(f) + " holds a " + v.getClass().getSimpleName()
+                    + ": an IPC object travels in a field declared with its own type (e.g. " + v.getClass().getSimpleName()
+                    + "), as its address" + transientHint);
         }
-        return out;
+        Class<?> arrives = Codec.arrives(v);
+        if (arrives != null && !Codec.box(f.getType()).isAssignableFrom(arrives)) {
+            throw new IllegalArgumentException(describe(f) + " holds a " + v.getClass().getTypeName() + ", which would"
+                    + " arrive as a " + arrives.getTypeName() + " that the field cannot hold; declare it as "
+                    + (v instanceof List<?> ? "List" : v instanceof java.util.Set<?> ? "Set" : "Map") + transientHint);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            Codec.write(new DataOutputStream(bytes), v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(describe(f) + " cannot travel to a worker JVM: " + e.getMessage()
+                    + transientHint, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Object fromText(Class<?> t, String s) {
-        if (t == String.class) return s;
-        if (t == int.class || t == Integer.class) return Integer.valueOf(s);
-        if (t == long.class || t == Long.class) return Long.valueOf(s);
-        if (t == double.class || t == Double.class) return Double.valueOf(s);
-        if (t == float.class || t == Float.class) return Float.valueOf(s);
-        if (t == short.class || t == Short.class) return Short.valueOf(s);
-        if (t == byte.class || t == Byte.class) return Byte.valueOf(s);
-        if (t == boolean.class || t == Boolean.class) return Boolean.valueOf(s);
-        if (t == char.class || t == Character.class) return s.charAt(0);
-        if (t.isEnum()) return Enum.valueOf((Class) t, s);
-        if (Shareable.class.isAssignableFrom(t)) {
-            try {
-                return t.getMethod("attach", String.class).invoke(null, s);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalArgumentException("cannot attach " + t.getSimpleName() + " " + s, e);
-            }
+    private static Object fromText(Field f, String text) {
+        try {
+            byte[] b = Base64.getDecoder().decode(text);
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
+            Object v = Codec.read(in);
+            if (in.available() != 0) throw new IOException("corrupt value: " + in.available() + " bytes left over");
+            return v;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot decode " + describe(f) + ": " + e.getMessage(), e);
         }
-        List<String> items = split(s);
-        if (t == int[].class) return items.stream().mapToInt(Integer::parseInt).toArray();
-        if (t == long[].class) return items.stream().mapToLong(Long::parseLong).toArray();
-        if (t == double[].class) return items.stream().mapToDouble(Double::parseDouble).toArray();
-        if (t == String[].class) return items.toArray(String[]::new);
-        throw new IllegalArgumentException("unsupported field type " + t);
+    }
+
+    private static Object attach(Class<?> t, String address) {
+        if (address.equals(NO_ADDRESS)) return null;
+        try {
+            return t.getMethod("attach", String.class).invoke(null, address);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("cannot attach " + t.getSimpleName() + " " + address, e);
+        }
     }
 }

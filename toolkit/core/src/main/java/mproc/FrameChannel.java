@@ -117,9 +117,12 @@ final class FrameChannel implements Closeable {
         if (in.remaining() < 4 + len) return null;
         in.position(in.position() + 4);
         DataInputStream d = new DataInputStream(new ByteArrayInputStream(in.array(), in.arrayOffset() + in.position(), len));
-        Object v = Codec.read(d);
-        in.position(in.position() + len);
-        return v == null ? NULL_MSG : v;
+        try {
+            Object v = Codec.read(d);
+            return v == null ? NULL_MSG : v;
+        } finally {
+            in.position(in.position() + len); // past the frame, decoded or not: the next one stays in step
+        }
     }
 
     /**
