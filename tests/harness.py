@@ -457,13 +457,13 @@ def script_tests():
 
 # ----------------------------------------------------------------------------- notebooks
 
-def execute_notebook(src, dst, timeout=600):
+def execute_notebook(src, dst, timeout=600, cwd=None):
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     nb = nbformat.read(str(src), as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="java", allow_errors=False,
-                            resources={"metadata": {"path": str(src.parent)}})
+                            resources={"metadata": {"path": str(cwd or src.parent)}})
     error = None
     try:
         client.execute()
@@ -502,6 +502,41 @@ def notebook_tests():
                 expect(not re.search(r"^done \d+", text, re.M), "progress printed as lines")
             left = wait_for_no_workers()
             expect(not left, f"workers left running after the notebook: {left}")
+
+
+def repl_tests():
+    @case("repl: a JBang script's nested Worker subclass, Task and Fn classes, a lambda and a method reference run in worker JVMs (core only)")
+    def _():
+        rc, out, err = run([JBANG, "nested.java"], cwd=ROOT / "tests" / "scripts", timeout=600)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        lines = out.strip().splitlines()
+        want = ["called run method in MyProcess-1 x2", "MyProcess-1 exit code 0", "called run method in MyProcess-2 x3",
+                "MyProcess-2 exit code 0", "hello from a task", "lambda says 42",
+                "class: [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "lambda: [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]",
+                "method reference: [1, 8, 27]"]
+        expect(lines == want, "\n".join(lines))
+        expect(not wait_for_no_workers(), "workers left running")
+
+
+    @case("repl: a notebook whose cells define a Worker subclass, a record, a Task and an Fn runs them in worker JVMs and a Pool")
+    def _():
+        src = ROOT / "tests" / "notebooks" / "cell-workers.ipynb"
+        nb, error = execute_notebook(src, BUILD / "notebooks" / src.name, cwd=ROOT / "notebooks")
+        expect(error is None, f"cell failed:\n{error}")
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        errors = [o for o in outputs if o.output_type == "error"]
+        expect(not errors, f"error outputs: {[e.get('ename') + ': ' + e.get('evalue', '') for e in errors]}")
+        text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+        runs = re.findall(r"^called run method in (MyProcess-\d+) with Point\[x=1, y=2\], sum 3$", text, re.M)
+        expect(runs == ["MyProcess-1", "MyProcess-2", "MyProcess-3"], f"subclass runs: {runs}\n{text}")
+        expect("exit codes [0, 0, 0]" in text, text)
+        squares = "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]"
+        expect(f"class: {squares}" in text and f"lambda: {squares}" in text, text)
+        expect(re.search(r"^hello from lambda worker$", text, re.M) and "lambda worker exit code 0" in text, text)
+        expect(re.search(r"^working$", text, re.M) and "killed: exit code 137" in text, text)
+        left = wait_for_no_workers()
+        expect(not left, f"workers left running after the notebook: {left}")
 
 
 class Kernel:
@@ -786,7 +821,7 @@ def main():
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
     BUILD.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "notebooks": notebook_tests,
+    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "repl": repl_tests, "notebooks": notebook_tests,
               "faults": notebook_fault_tests, "versions": version_tests,
               "bench": bench_tests, "browser": browser_tests}
     for name, fn in groups.items():

@@ -19,13 +19,17 @@ import java.util.function.IntConsumer;
  *
  * <pre>{@code
  * try (Pool pool = new Pool(4)) {
- *     List<Object> squares = pool.map(Square.class, range(100));    // in input order
+ *     List<Integer> squares = pool.map(x -> x * x, range(100));      // in input order
+ *     List<Long> same = pool.map(Square.class, range(100));           // a class, compiled or from a cell
  * }
  * }</pre>
  *
  * <ul>
  *   <li>{@link #map} returns results in input order; {@link #imap} streams them lazily, in order;
  *       {@link #applyAsync} runs one input and returns a future. A chunk size groups inputs per message.</li>
+ *   <li>The function is an {@link Fn}: a lambda, a method reference or a class. Code the worker JVMs cannot
+ *       load (a notebook cell's classes) is sent to them, once per definition; a lambda's captured values
+ *       travel with it and must be plain data, like the inputs and results.</li>
  *   <li>If a worker JVM dies while running a chunk, the chunk runs again on a fresh worker (up to
  *       {@link #MAX_TRIES} times); every result arrives exactly once, or the call fails with an error naming
  *       the task. An exception thrown by the function fails the call with its message (Python re-raises it).</li>
@@ -85,18 +89,38 @@ public final class Pool implements AutoCloseable {
     // ------------------------------------------------------------------ submitting
 
     /** {@code fn} applied to every input, results in input order. Python's {@code pool.map}. */
-    public List<Object> map(Class<? extends Fn> fn, List<?> inputs) throws InterruptedException {
+    public <I, O> List<O> map(Fn<? super I, ? extends O> fn, List<? extends I> inputs) throws InterruptedException {
         return map(fn, inputs, defaultChunk(inputs.size()), null);
     }
 
     /**
-     * As {@link #map(Class, List)} with {@code chunksize} inputs per message. {@code progress} (may be null)
+     * {@code fn}, a class with a no-argument constructor, applied to every input, results in input order. The
+     * inputs' type is checked in the worker (a class names its function, it does not type it here).
+     */
+    public <O> List<O> map(Class<? extends Fn<?, ? extends O>> fn, List<?> inputs) throws InterruptedException {
+        return map(fn, inputs, defaultChunk(inputs.size()), null);
+    }
+
+    /** As {@link #map(Fn, List, int, IntConsumer)}, the function given by its class. */
+    public <O> List<O> map(Class<? extends Fn<?, ? extends O>> fn, List<?> inputs, int chunksize,
+                              IntConsumer progress) throws InterruptedException {
+        return mapRef(Targets.of(fn, "pool function"), inputs, chunksize, progress);
+    }
+
+    /**
+     * As {@link #map(Fn, List)} with {@code chunksize} inputs per message. {@code progress} (may be null)
      * is told how many inputs are done, from the calling thread: every {@link #PROGRESS_MILLIS} ms while
      * the map runs, and once at the end. The calling thread sleeps until the map is done (or fails, or it is
      * time to report progress), not once per chunk: like Python's {@code map}, which waits for one event.
      * The first chunk to fail fails the call at once.
      */
-    public List<Object> map(Class<? extends Fn> fn, List<?> inputs, int chunksize, IntConsumer progress) throws InterruptedException {
+    public <I, O> List<O> map(Fn<? super I, ? extends O> fn, List<? extends I> inputs, int chunksize, IntConsumer progress)
+            throws InterruptedException {
+        return mapRef(Targets.of(fn, "pool function"), inputs, chunksize, progress);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <O> List<O> mapRef(String fn, List<?> inputs, int chunksize, IntConsumer progress) throws InterruptedException {
         checkChunk(chunksize);
         List<Chunk> chunks = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i += chunksize) {
@@ -122,7 +146,7 @@ public final class Pool implements AutoCloseable {
             } catch (java.util.concurrent.TimeoutException e) {
                 if (progress != null) progress.accept(done.get());
             } catch (InterruptedException e) {
-                throw Worker.interrupted(e);
+                throw Children.interrupted(e);
             } catch (ExecutionException e) {
                 throw failure(e);
             }
@@ -130,7 +154,7 @@ public final class Pool implements AutoCloseable {
         List<Object> out = new ArrayList<>(inputs.size());
         for (Chunk c : chunks) out.addAll(c.result().join());
         if (progress != null) progress.accept(out.size());
-        return out;
+        return (List<O>) out;
     }
 
     /** How often {@link #map(Class, List, int, IntConsumer)} reports progress. */
@@ -140,11 +164,20 @@ public final class Pool implements AutoCloseable {
      * {@code fn} applied to the inputs lazily: inputs are taken from the iterator only as results are
      * consumed (at most {@code 2 * size} chunks ahead), and results come in input order.
      */
-    public Iterator<Object> imap(Class<? extends Fn> fn, Iterator<?> inputs, int chunksize) {
+    public <I, O> Iterator<O> imap(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs, int chunksize) {
+        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize);
+    }
+
+    /** As {@link #imap(Fn, Iterator, int)}, the function given by its class. */
+    public <O> Iterator<O> imap(Class<? extends Fn<?, ? extends O>> fn, Iterator<?> inputs, int chunksize) {
+        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize);
+    }
+
+    private <O> Iterator<O> imapRef(String fn, Iterator<?> inputs, int chunksize) {
         checkChunk(chunksize);
         return new Iterator<>() {
             private final java.util.ArrayDeque<Chunk> inFlight = new java.util.ArrayDeque<>();
-            private Iterator<Object> current = java.util.Collections.emptyIterator();
+            private Iterator<O> current = java.util.Collections.emptyIterator();
 
             private void fill() {
                 while (inFlight.size() < 2 * size && inputs.hasNext()) {
@@ -161,7 +194,9 @@ public final class Pool implements AutoCloseable {
                     Chunk c = inFlight.poll();
                     if (c == null) return false;
                     try {
-                        current = await(c).iterator();
+                        @SuppressWarnings("unchecked")
+                        Iterator<O> it = (Iterator<O>) await(c).iterator();
+                        current = it;
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("interrupted", e);
@@ -172,26 +207,35 @@ public final class Pool implements AutoCloseable {
             }
 
             @Override
-            public Object next() {
+            public O next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 return current.next();
             }
         };
     }
 
-    /** {@code fn} applied to one input, in a worker; the future completes with its result. */
-    public CompletableFuture<Object> applyAsync(Class<? extends Fn> fn, Object input) {
-        return submit(fn, java.util.Collections.singletonList(input)).result().thenApply(l -> l.get(0));
+    /** {@code fn} applied to one input, in a worker; the future completes with its result. Python's {@code apply_async}. */
+    public <I, O> CompletableFuture<O> applyAsync(Fn<? super I, ? extends O> fn, I input) {
+        return applyRef(Targets.of(fn, "pool function"), input);
     }
 
-    private Chunk submit(Class<? extends Fn> fn, List<?> inputs) {
+    /** As {@link #applyAsync(Fn, Object)}, the function given by its class. */
+    public <O> CompletableFuture<O> applyAsync(Class<? extends Fn<?, ? extends O>> fn, Object input) {
+        return applyRef(Targets.of(fn, "pool function"), input);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <O> CompletableFuture<O> applyRef(String fn, Object input) {
+        return submit(fn, java.util.Collections.singletonList(input)).result().thenApply(l -> (O) l.get(0));
+    }
+
+    private Chunk submit(String fn, List<?> inputs) {
         if (closed) throw new IllegalStateException("the pool is closed");
-        if (fn.getName().startsWith("REPL.")) {
-            throw new IllegalArgumentException("function class " + fn.getSimpleName() + " was defined in the notebook;"
-                    + " worker JVMs cannot load it. Use a compiled class (toolkit or script).");
+        for (Object o : inputs) {
+            Codec.check(o);
+            Targets.shipTypes(o);
         }
-        for (Object o : inputs) Codec.check(o);
-        Chunk c = new Chunk(ids.incrementAndGet(), fn.getName(), List.copyOf(nullSafe(inputs)), new CompletableFuture<>());
+        Chunk c = new Chunk(ids.incrementAndGet(), fn, List.copyOf(nullSafe(inputs)), new CompletableFuture<>());
         work.add(c);
         return c;
     }
@@ -205,7 +249,7 @@ public final class Pool implements AutoCloseable {
         try {
             return c.result().get();
         } catch (InterruptedException e) {
-            throw Worker.interrupted(e);
+            throw Children.interrupted(e);
         } catch (ExecutionException e) {
             throw failure(e);
         }
@@ -453,20 +497,19 @@ public final class Pool implements AutoCloseable {
     }
 
     /** 0, 1, ..., n-1 as a list (Python's {@code range(n)}). */
-    public static List<Object> range(int n) {
-        List<Object> l = new ArrayList<>(n);
-        for (long i = 0; i < n; i++) l.add(i);
+    public static List<Integer> range(int n) {
+        if (n < 0) throw new IllegalArgumentException("range(n) needs n >= 0, got " + n);
+        List<Integer> l = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) l.add(i);
         return l;
     }
 
     /** x squared (Python's chapter: {@code pool.map(square, range(100))}). */
-    public static final class Square implements Fn {
+    public static final class Square implements Fn<Number, Long> {
         @Override
-        public Object apply(Object x) {
-            long v = ((Number) x).longValue();
+        public Long apply(Number x) {
+            long v = x.longValue();
             return v * v;
         }
     }
-
-
 }

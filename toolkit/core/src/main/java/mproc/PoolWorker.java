@@ -1,7 +1,6 @@
 package mproc;
 
 import java.io.EOFException;
-import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,8 +11,8 @@ import java.util.Map;
  * applies the function to each input, sends back {@code [id, "ok", results, busy nanos]} or
  * {@code [id, "error", message]}; ends when the pool closes the pipe.
  */
-public final class PoolWorker implements Task {
-    private final Map<String, Fn> functions = new HashMap<>();
+final class PoolWorker implements Task {
+    private final Map<String, Fn<Object, Object>> functions = new HashMap<>();
 
     @Override
     public void run(String... args) throws Exception {
@@ -28,7 +27,7 @@ public final class PoolWorker implements Task {
                 long id = (Long) req.get(0);
                 long t0 = System.nanoTime();
                 try {
-                    Fn f = function((String) req.get(1));
+                    Fn<Object, Object> f = function((String) req.get(1));
                     List<?> inputs = (List<?>) req.get(2);
                     List<Object> out = new ArrayList<>(inputs.size());
                     for (Object in : inputs) out.add(f.apply(in));
@@ -40,14 +39,12 @@ public final class PoolWorker implements Task {
         }
     }
 
-    private Fn function(String name) throws ReflectiveOperationException {
-        Fn f = functions.get(name);
+    @SuppressWarnings("unchecked")
+    private Fn<Object, Object> function(String ref) throws ReflectiveOperationException {
+        Fn<Object, Object> f = functions.get(ref);
         if (f == null) {
-            Class<?> c = Class.forName(name, true, Thread.currentThread().getContextClassLoader());
-            Constructor<?> k = c.getDeclaredConstructor();
-            k.setAccessible(true);
-            f = (Fn) k.newInstance();
-            functions.put(name, f);
+            f = Targets.resolve(ref, Fn.class, Thread.currentThread().getContextClassLoader());
+            functions.put(ref, f);
         }
         return f;
     }

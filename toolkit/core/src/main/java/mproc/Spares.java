@@ -64,7 +64,7 @@ final class Spares {
                     Process p = new ProcessBuilder(key).start();
                     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                     String first = out.readLine(); // "started": the JVM is up and waiting for its spec
-                    if (first == null || !first.startsWith(Worker.MARKER + "started")) {
+                    if (first == null || !first.startsWith(Relay.MARKER + "started")) {
                         p.destroyForcibly();
                         return;
                     }

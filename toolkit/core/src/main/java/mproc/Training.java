@@ -7,7 +7,7 @@ import java.util.List;
  * the encoding, the broker objects, the pool worker's loop), so that their classes are
  * in the archive, already parsed and linked, for every later worker.
  */
-public final class Training implements Task {
+final class Training implements Task {
     @Override
     public void run(String... args) throws Exception {
         Pipe p = Pipe.create();

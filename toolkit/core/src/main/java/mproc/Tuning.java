@@ -190,7 +190,7 @@ final class Tuning {
                 try (OutputStream in = p.getOutputStream()) {
                     in.write(("class=mproc.Worker\nname=mproc-training\ntarget=" + trainer.getName()
                             + "\nargs.count=1\nargs.0=--train\ndaemon=true\nparent.pid="
-                            + ProcessHandle.current().pid() + "\n" + Worker.SPEC_END + "\n").getBytes(StandardCharsets.UTF_8));
+                            + ProcessHandle.current().pid() + "\n" + Spec.END + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 if (p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.size(tmp) > 0) {
                     try {

@@ -1,17 +1,6 @@
 package mproc;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * Worker p = new Worker("myFunc process", MatrixTask.class, 1000);   // name, target, args
  * Worker q = new Worker(MatrixTask.class, 1000);                      // default name Process-2
- * p.start(); q.start();
- * p.join();  q.join();
+ * Worker r = new Worker("lambda", () -> System.out.println(6 * 7));    // a lambda as the target
+ * p.start(); q.start(); r.start();
+ * p.join();  q.join();  r.join();
  * }</pre>
  *
  * <ul>
@@ -40,7 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code MyProcess-3}.</li>
  *   <li>{@link #start()} launches a fresh JVM ({@code java -cp ... mproc.WorkerMain}); the child reads its
  *       name, target and arguments (and a subclass's fields) as text from its stdin, then calls
- *       {@link #run()}: the target's {@code run(args)}, or a subclass's override.</li>
+ *       {@link #run()}: the target's {@code run(args)}, the {@link Job} lambda, or a subclass's override.</li>
+ *   <li>The target, a subclass or a lambda's class may be compiled or typed into a notebook cell: code the
+ *       child cannot load from its class path (a cell's classes, and the classes of other cells they use) is
+ *       sent to it. As with Python's spawn start method, the child gets the code, not the parent's live
+ *       state: static fields and the notebook's variables have their initial values there; the instance
+ *       fields of a subclass, the arguments and a lambda's captured values travel.</li>
  *   <li>{@link #terminate()} sends SIGTERM (the child JVM runs its shutdown hooks, exit code 143 =
  *       128 + 15); {@link #kill()} sends SIGKILL (nothing runs, 137 = 128 + 9). Python reports the same
  *       two ends as -15 and -9. Either also ends the worker's own child processes.</li>
@@ -52,29 +45,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public class Worker {
-    static final String MARKER = "\u0001mproc:";
-    static final String SPEC_END = "#mproc-spec-end";
     private static final int MAX_KEPT_LINES = 100_000;
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final Set<Worker> LIVE = ConcurrentHashMap.newKeySet();
-    private static final List<Runnable> AT_EXIT = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static volatile Worker current;
 
-    private transient String name;
-    private transient boolean daemon;
-    private transient String target;
-    private transient List<String> args = List.of();
+    // the state the spec carries (Spec writes and reads it)
+    transient String name;
+    transient boolean daemon;
+    transient String target;
+    transient List<String> args = List.of();
     private transient List<String> jvmOptions; // null: those of the start method
     private transient Class<? extends Task> trainer; // with jvmOptions: what trains their class archive
     private transient StartMethod startMethod; // null: StartMethod.getDefault()
     private transient Class<?> targetClass;
+    private transient Job job; // a lambda (or Job object) target: described at start()
 
     private transient volatile java.lang.Process process;
     private transient final Lifetime lifetime = new Lifetime();
     private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private transient final List<Thread> readers = new ArrayList<>();
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
-    private transient final List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
+    final transient List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
     private transient volatile boolean jvmStarted; // its main runs: it can act on SIGTERM
 
     /** A worker whose {@link #run()} does nothing unless a subclass overrides it; default name. */
@@ -95,24 +86,28 @@ public class Worker {
         setName(name);
     }
 
+    /** A worker that runs {@code job}, a lambda or method reference ({@code () -> work(1000)}); default name. */
+    public Worker(Job job) {
+        this();
+        this.job = Objects.requireNonNull(job, "job");
+        this.target = Targets.of(job, "worker target"); // refused here if a capture cannot travel
+        this.targetClass = job.getClass();
+    }
+
+    /** A named worker that runs {@code job}: Python's {@code Process(name=..., target=f, args=...)} as a lambda. */
+    public Worker(String name, Job job) {
+        this(job);
+        setName(name);
+    }
+
     private String defaultPrefix() {
         return getClass() == Worker.class ? "Process" : getClass().getSimpleName();
     }
 
     private void setTarget(Class<? extends Task> target, Object... args) {
         Objects.requireNonNull(target, "target");
-        if (target.getName().startsWith("REPL.")) {
-            throw new IllegalArgumentException("task class " + target.getSimpleName() + " was defined in the notebook;"
-                    + " another JVM cannot load it. Use a compiled class (a toolkit task, or a class of a script).");
-        }
-        if (!Modifier.isPublic(target.getModifiers()) && target.getEnclosingClass() == null) {
-            throw new IllegalArgumentException("task class " + target.getName() + " must be public");
-        }
-        if (target.isMemberClass() && !Modifier.isStatic(target.getModifiers())) {
-            throw new IllegalArgumentException("task class " + target.getName() + " must be a static nested class");
-        }
         this.targetClass = target;
-        this.target = target.getName();
+        this.target = Targets.of(target, "task");
         List<String> a = new ArrayList<>();
         for (Object o : args) {
             if (o instanceof Shareable sh) {
@@ -139,10 +134,14 @@ public class Worker {
      */
     public void run() throws Exception {
         if (target == null) return;
-        Class<?> c = Class.forName(target, true, Thread.currentThread().getContextClassLoader());
-        Constructor<?> ctor = c.getDeclaredConstructor();
-        ctor.setAccessible(true);
-        ((Task) ctor.newInstance()).run(args.toArray(String[]::new));
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (Targets.bare(target).startsWith(Targets.LAMBDA)) {
+            Targets.resolve(target, Job.class, loader).run();
+            return;
+        }
+        Object o = Targets.resolve(target, Object.class, loader);
+        if (o instanceof Job j) j.run();
+        else ((Task) o).run(args.toArray(String[]::new));
     }
 
     /** The worker this JVM is running, in a worker JVM; null in the parent. Python's {@code current_process()}. */
@@ -247,7 +246,7 @@ public class Worker {
         StartMethod m = getStartMethod();
         Class<? extends Task> archiveTrainer = archiveTrainer();
         if (archiveTrainer != null) {
-            String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
+            String java = Launcher.javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
             if (!Tuning.awaitArchive(java, getJvmOptions(), cp, archiveTrainer, ms)) return false;
         }
         if (m == StartMethod.WARM) {
@@ -271,50 +270,25 @@ public class Worker {
         if (process != null) throw new IllegalStateException("cannot start a worker twice: " + name);
         if (current != null && current == this) throw new IllegalStateException("a worker cannot start itself");
         checkRecreatable(getClass());
-        Properties spec = spec();
+        // a cell-defined subclass (its target, if any, is shipped with it: targets name their own directory)
+        Properties spec = Spec.of(this, Classes.ship(getClass()));
         List<String> cmd = command();
         lifetime.requested = Instant.now();
-        BufferedReader out = null;
-        if (getStartMethod() == StartMethod.WARM) {
-            Spares.Spare spare = Spares.take(cmd);
-            if (spare != null) {
-                process = spare.process();
-                out = spare.out();
-                jvmStarted = true; // a spare reported "started" before it was handed out
-            }
-        }
-        if (process == null) {
-            try {
-                process = new ProcessBuilder(cmd).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start worker JVM " + name + ": " + e.getMessage(), e);
-            }
-            out = utf8(process.getInputStream());
-        }
+        Launcher.Launched l = Launcher.launch(cmd, getStartMethod(), name);
+        process = l.process();
+        if (l.started()) jvmStarted = true; // a spare reported "started" before it was handed out
         lifetime.spawned = Instant.now();
-        LIVE.add(this);
-        Shutdown.install();
-        readers.add(reader(out, false));
-        readers.add(reader(utf8(process.getErrorStream()), true));
+        Children.add(this);
+        readers.add(Relay.start(this, l.out(), false));
+        readers.add(Relay.start(this, Relay.utf8(process.getErrorStream()), true));
         exited = process.onExit().thenRun(() -> {
             lifetime.finished = Instant.now();
             lifetime.exitCode = process.exitValue();
-            LIVE.remove(this);
+            Children.remove(this);
             for (Connection c : ends) c.holderEnded("worker '" + name + "' ended (exit code " + lifetime.exitCode + ")");
             Output.wake();
         });
-        OutputStream stdin = process.getOutputStream();
-        try {
-            Writer w = new java.io.OutputStreamWriter(stdin, StandardCharsets.UTF_8);
-            StringWriter sw = new StringWriter();
-            spec.store(sw, null);
-            w.write(sw.toString());
-            w.write(SPEC_END + "\n");
-            w.flush();
-            stdin.close();
-        } catch (IOException e) {
-            // the child died before reading its spec; its exit code will say so
-        }
+        Spec.send(spec, process.getOutputStream());
         return this;
     }
 
@@ -322,10 +296,6 @@ public class Worker {
     private static void checkRecreatable(Class<?> c) {
         if (c == Worker.class) return;
         String what = "worker class " + c.getName();
-        if (c.getName().startsWith("REPL.")) {
-            throw new IllegalStateException(what + " was defined in the notebook; another JVM cannot load it."
-                    + " Subclass Worker in a compiled class (toolkit or script).");
-        }
         if (c.isAnonymousClass() || c.isLocalClass() || (c.isMemberClass() && !Modifier.isStatic(c.getModifiers()))) {
             throw new IllegalStateException(what + " must be a top-level or static nested class");
         }
@@ -337,79 +307,37 @@ public class Worker {
         }
     }
 
-    private Properties spec() {
-        Properties p = new Properties();
-        p.setProperty("class", getClass().getName());
-        p.setProperty("name", name);
-        p.setProperty("daemon", Boolean.toString(daemon));
-        p.setProperty("parent.pid", Long.toString(ProcessHandle.current().pid()));
-        // a notebook kernel's workers end with the kernel, even one killed outright (see Shutdown)
-        if (Output.mode() == Output.Mode.CALLER) p.setProperty("parent.watch", "true");
-        if (target != null) p.setProperty("target", target);
-        p.setProperty("args.count", Integer.toString(args.size()));
-        for (int i = 0; i < args.size(); i++) p.setProperty("args." + i, args.get(i));
-        Fields.encode(this, p, ends);
-        return p;
-    }
-
     /** The command line {@link #start()} runs: this JVM's java, the worker's JVM options and class path. */
     public List<String> command() {
-        String java = javaExecutable(), cp = ChildClasspath.of(getClass(), targetClass);
-        List<String> options = getJvmOptions();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(options);
-        Class<? extends Task> archiveTrainer = archiveTrainer();
-        if (archiveTrainer != null) cmd.addAll(Tuning.archiveOptions(java, options, cp, archiveTrainer));
-        cmd.addAll(Tuning.launchFlags(options));
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());
-        cmd.add("-cp");
-        cmd.add(cp);
-        cmd.add(WorkerMain.class.getName());
-        return cmd;
+        return Launcher.command(ChildClasspath.of(getClass(), targetClass), getJvmOptions(), archiveTrainer());
     }
 
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** A line the worker printed (see {@link Relay}). */
+    void received(String line) {
+        if (lifetime.firstOutput == null) lifetime.firstOutput = Instant.now();
+        if (lines.size() < MAX_KEPT_LINES) lines.add(line);
+        synchronized (lines) {
+            lines.notifyAll();
+        }
     }
 
-    private static BufferedReader utf8(InputStream in) {
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-    }
-
-    private Thread reader(BufferedReader in, boolean err) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = in) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.startsWith(MARKER)) {
-                        control(line.substring(MARKER.length()));
-                        continue;
-                    }
-                    if (lifetime.firstOutput == null) lifetime.firstOutput = Instant.now();
-                    if (lines.size() < MAX_KEPT_LINES) lines.add(line);
-                    synchronized (lines) {
-                        lines.notifyAll();
-                    }
-                    Output.emit(err, line);
-                }
-            } catch (IOException e) {
-                // pipe closed under us: the child is gone
-            }
-        }, "mproc-relay-" + name + (err ? "-err" : "-out"));
-        // daemon: the exit hook, not these threads, decides what happens to running workers at exit
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private void control(String msg) {
+    /** A report of the child JVM to the parent (see {@link Relay#MARKER}). */
+    void control(String msg) {
         if (msg.startsWith("started ")) jvmStarted = true;
         if (msg.startsWith("ready ")) {
             long nanos = Long.parseLong(msg.substring(6).trim());
             lifetime.ready = Instant.ofEpochSecond(0, nanos);
         }
+    }
+
+    /** The OS process (null before start). */
+    java.lang.Process process() {
+        return process;
+    }
+
+    /** Waits up to {@code millis} for each relay thread to pass on the last lines of an ended worker. */
+    void drainOutput(long millis) throws InterruptedException {
+        for (Thread t : readers) t.join(millis);
     }
 
     /** Waits for the worker to end; relays its output to the calling thread meanwhile. */
@@ -444,11 +372,11 @@ public class Worker {
                 if (Output.mode() == Output.Mode.CALLER) Output.pump(ms);
                 else p.waitFor(ms, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                throw interrupted(e);
+                throw Children.interrupted(e);
             }
         }
         // the process is gone: wait (briefly) for its last lines, so join() returns with all output shown
-        for (Thread t : readers) t.join(2_000);
+        drainOutput(2_000);
         exited.join(); // the exit time and code are recorded before join() returns
         Output.flush();
         return true;
@@ -484,7 +412,7 @@ public class Worker {
                     if (seen >= lines.size()) lines.wait(Math.min(20, Math.max(1, left / 1_000_000)));
                 }
             } catch (InterruptedException e) {
-                throw interrupted(e);
+                throw Children.interrupted(e);
             }
         }
     }
@@ -590,24 +518,7 @@ public class Worker {
                 + (daemon ? " daemon" : "") + " " + state + ">";
     }
 
-    // ---------------------------------------------------------------- child side and shutdown
-
-    static Worker fromSpec(Properties spec) throws ReflectiveOperationException {
-        Class<?> c = Class.forName(spec.getProperty("class"), true, Thread.currentThread().getContextClassLoader());
-        if (!Worker.class.isAssignableFrom(c)) throw new IllegalArgumentException(c + " is not a Worker");
-        Constructor<?> ctor = c.getDeclaredConstructor();
-        ctor.setAccessible(true);
-        Worker w = (Worker) ctor.newInstance();
-        w.name = spec.getProperty("name");
-        w.daemon = Boolean.parseBoolean(spec.getProperty("daemon"));
-        w.target = spec.getProperty("target");
-        int n = Integer.parseInt(spec.getProperty("args.count", "0"));
-        List<String> a = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) a.add(spec.getProperty("args." + i));
-        w.args = List.copyOf(a);
-        Fields.decode(w, spec);
-        return w;
-    }
+    // ---------------------------------------------------------------- child side and exit
 
     static void setCurrent(Worker w) {
         current = w;
@@ -619,84 +530,11 @@ public class Worker {
      * Scripts use it to tabulate workers that main never joined.
      */
     public static void atExit(Runnable action) {
-        AT_EXIT.add(java.util.Objects.requireNonNull(action, "action"));
-        Shutdown.install();
+        Children.atExit(action);
     }
 
-    /**
-     * A wait of the calling thread was interrupted. In a notebook that is the reader stopping the cell
-     * (Jupyter's interrupt): as Ctrl-C in a terminal reaches the whole process group, every worker this
-     * kernel started is terminated. In a program the interrupt is the program's business: nothing is ended.
-     */
-    static InterruptedException interrupted(InterruptedException e) {
-        if (Output.mode() == Output.Mode.CALLER) {
-            Pool.terminateAll(); // first: a pool would replace its workers
-            List<Worker> all = List.copyOf(LIVE);
-            for (Worker w : all) w.terminate();
-            Output.emit(true, "interrupted: terminated " + all.size() + " running worker(s)");
-            Output.flush();
-        }
-        return e;
-    }
-
-    static boolean isWorkerPid(long pid) {
-        for (Worker w : LIVE) if (w.pid() == pid) return true;
-        return false;
-    }
-
-    /** The workers of this JVM that are still running. */
+    /** The workers of this JVM that are still running. Python's {@code active_children()}. */
     public static List<Worker> active() {
-        return List.copyOf(LIVE);
-    }
-
-    /** Ends the workers still running at exit: daemons always; non-daemons are waited for (Python's atexit). */
-    static final class Shutdown {
-        private static final AtomicInteger installed = new AtomicInteger();
-
-        static void install() {
-            if (installed.getAndIncrement() == 0) {
-                Runtime.getRuntime().addShutdownHook(new Thread(Shutdown::run, "mproc-shutdown"));
-            }
-        }
-
-        static void run() {
-            // Python's order at exit: terminate the daemon children, then join the others.
-            // In a notebook kernel there is no "end of the main program" to wait for: the kernel is
-            // shutting down, so every worker is ended.
-            boolean kernel = Output.mode() == Output.Mode.CALLER;
-            Spares.shutdown();
-            Tuning.endTraining();
-            List<Worker> all = List.copyOf(LIVE);
-            for (Worker w : all) if (w.daemon || kernel) w.terminate();
-            for (Worker w : all) {
-                if (w.daemon || kernel) continue;
-                try {
-                    w.process.waitFor();
-                    for (Thread t : w.readers) t.join(2_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            for (Worker w : all) {
-                if (!(w.daemon || kernel)) continue;
-                try {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || !w.process.waitFor(left, TimeUnit.NANOSECONDS)) w.kill();
-                    for (Thread t : w.readers) t.join(1_000);
-                } catch (InterruptedException e) {
-                    w.kill();
-                }
-            }
-            for (Runnable r : AT_EXIT) {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    System.err.println("mproc: an atExit action failed: " + e);
-                    if (Boolean.getBoolean("mproc.trace")) e.printStackTrace();
-                }
-            }
-        }
+        return Children.all();
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Properties;
 
 /**
@@ -26,7 +25,7 @@ public final class WorkerMain {
 
     public static void main(String[] argv) {
         // "started": the JVM is up. A spare (StartMethod.WARM) waits here until start() sends its spec.
-        System.out.println(Worker.MARKER + "started " + Clock.epochNanos());
+        System.out.println(Relay.MARKER + "started " + Clock.epochNanos());
         System.out.flush();
         // everything the worker needs after its spec arrives is loaded now: a spare (WARM) does it while
         // it waits, so that the time from start() to run() is only reading the spec
@@ -35,7 +34,7 @@ public final class WorkerMain {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Properties spec;
         try {
-            spec = readSpec(in);
+            spec = Spec.read(in);
             if (spec == null) return; // stdin closed before any spec: an unused spare, nothing to do
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("mproc worker: no valid spec on stdin (" + e.getMessage() + ")."
@@ -43,12 +42,15 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
-        System.out.println(Worker.MARKER + "ready " + Clock.epochNanos());
+        System.out.println(Relay.MARKER + "ready " + Clock.epochNanos());
         System.out.flush();
+        // code the parent has and this JVM's class path lacks (a notebook cell's classes): see Classes
+        String shipped = spec.getProperty("classes");
+        if (shipped != null) Thread.currentThread().setContextClassLoader(Classes.loader(shipped));
 
         Worker w;
         try {
-            w = Worker.fromSpec(spec);
+            w = Spec.recreate(spec);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             System.err.println("mproc worker " + spec.getProperty("name") + ": cannot create "
                     + spec.getProperty("class") + ": " + e);
@@ -89,7 +91,7 @@ public final class WorkerMain {
             // only pay it when this JVM has children at all
             // (the workers this JVM started itself are dealt with by Worker's own exit hook, the Python way)
             if (!Procs.hasChildren()) return;
-            ProcessHandle.current().children().filter(c -> !Worker.isWorkerPid(c.pid())).forEach(c -> {
+            ProcessHandle.current().children().filter(c -> !Children.isWorkerPid(c.pid())).forEach(c -> {
                 c.descendants().forEach(ProcessHandle::destroy);
                 c.destroy();
             });
@@ -98,27 +100,12 @@ public final class WorkerMain {
 
     private static void preload() {
         try {
-            Worker.fromSpec(readSpec(new BufferedReader(new StringReader("class=mproc.Worker\nname=preload\n"
-                    + Worker.SPEC_END + "\n"))));
+            Spec.recreate(Spec.read(new BufferedReader(new StringReader("class=mproc.Worker\nname=preload\n"
+                    + Spec.END + "\n"))));
             Procs.hasChildren();
         } catch (ReflectiveOperationException | IOException | RuntimeException e) {
             // only a warm-up
         }
-    }
-
-    /** The spec sent by the parent; null if stdin ended before anything came. */
-    static Properties readSpec(BufferedReader in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        String line;
-        while ((line = in.readLine()) != null && !line.equals(Worker.SPEC_END)) sb.append(line).append('\n');
-        if (line == null && sb.isEmpty()) return null;
-        if (line == null) throw new IOException("stdin ended before the spec did");
-        Properties p = new Properties();
-        p.load(new StringReader(sb.toString()));
-        if (p.getProperty("class") == null || p.getProperty("name") == null) {
-            throw new IllegalArgumentException("spec lacks class or name");
-        }
-        return p;
     }
 
     /**

@@ -13,16 +13,16 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PoolTest {
-    public static final class Slow implements Fn {
+    public static final class Slow implements Fn<Object, Object> {
         @Override
         public Object apply(Object x) throws Exception {
             Thread.sleep(20);
-            return ((Long) x) * 10;
+            return ((Number) x).longValue() * 10;
         }
     }
 
     /** Busy for about 50 microseconds; returns its input. */
-    public static final class Spin implements Fn {
+    public static final class Spin implements Fn<Object, Object> {
         @Override
         public Object apply(Object x) {
             long end = System.nanoTime() + 50_000;
@@ -31,15 +31,15 @@ class PoolTest {
         }
     }
 
-    public static final class Boom implements Fn {
+    public static final class Boom implements Fn<Object, Object> {
         @Override
         public Object apply(Object x) {
-            if ((Long) x == 7) throw new IllegalArgumentException("seven is bad");
+            if (((Number) x).longValue() == 7) throw new IllegalArgumentException("seven is bad");
             return x;
         }
     }
 
-    public static final class Die implements Fn {
+    public static final class Die implements Fn<Object, Object> {
         @Override
         public Object apply(Object x) {
             Runtime.getRuntime().halt(9);
@@ -81,7 +81,7 @@ class PoolTest {
     @Test
     void imapIsLazyAndOrdered() throws Exception {
         AtomicInteger pulled = new AtomicInteger();
-        Iterator<Object> inputs = new Iterator<>() {
+        Iterator<Long> inputs = new Iterator<>() {
             long i;
 
             @Override
@@ -90,14 +90,14 @@ class PoolTest {
             }
 
             @Override
-            public Object next() {
+            public Long next() {
                 pulled.incrementAndGet();
                 return i++;
             }
         };
         try (Pool pool = new Pool(2)) {
-            Iterator<Object> out = pool.imap(Pool.Square.class, inputs, 3);
-            for (long i = 0; i < 10; i++) assertEquals(i * i, out.next());
+            Iterator<Long> out = pool.imap(Pool.Square.class, inputs, 3);
+            for (long i = 0; i < 10; i++) assertEquals(i * i, (long) out.next());
             assertTrue(pulled.get() <= 10 + 2 * 2 * 3 + 3, "imap pulled " + pulled.get() + " inputs for 10 results");
         }
     }
@@ -150,7 +150,7 @@ class PoolTest {
             List<Object> out = pool.map(Spin.class, Pool.range(20_000), 1, null);
             killer.join();
             assertEquals(20_000, out.size(), "one result per input");
-            for (int i = 0; i < out.size(); i++) assertEquals((long) i, out.get(i), "result " + i + " (in input order)");
+            for (int i = 0; i < out.size(); i++) assertEquals((Integer) i, out.get(i), "result " + i + " (in input order)");
             assertEquals(1, pool.restarts(), "the killed worker was replaced");
             assertFalse(pool.pids().contains(victim), "the killed worker is not in the pool any more");
         }
@@ -208,7 +208,7 @@ class PoolTest {
         try (Pool pool = new Pool(1)) {
             assertThrows(IllegalArgumentException.class, () -> pool.map(Pool.Square.class, Pool.range(3), 0, null));
             assertThrows(IllegalArgumentException.class, () -> pool.map(Pool.Square.class, java.util.Arrays.asList(1L, null)));
-            assertThrows(IllegalArgumentException.class, () -> pool.map(Pool.Square.class, List.of(new Object())));
+            assertThrows(IllegalArgumentException.class, () -> pool.map(Slow.class, List.of(new Object())));
             pool.close();
             assertThrows(IllegalStateException.class, () -> pool.map(Pool.Square.class, List.of(1L)));
         }

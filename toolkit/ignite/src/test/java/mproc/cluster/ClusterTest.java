@@ -15,8 +15,8 @@ import tech.tablesaw.api.Table;
 
 @Timeout(180)
 class ClusterTest {
-    static List<Object> counts(int n, int count) {
-        List<Object> l = new ArrayList<>();
+    static List<Long> counts(int n, int count) {
+        List<Long> l = new ArrayList<>();
         for (int i = 0; i < n; i++) l.add((long) count + i);
         return l;
     }
@@ -28,7 +28,7 @@ class ClusterTest {
 
     @Test
     void twoNodesComputeWhatThePoolComputes() throws Exception {
-        List<Object> counts = counts(40, 200);
+        List<Long> counts = counts(40, 200);
         List<Object> expected;
         try (Pool pool = new Pool(2)) {
             expected = pool.map(MatrixWork.class, counts);
@@ -57,7 +57,7 @@ class ClusterTest {
 
     @Test
     void aNodeKilledMidMapIsSurvived() throws Exception {
-        List<Object> counts = counts(60, 20_000); // ~60 x 30 ms of work
+        List<Long> counts = counts(60, 20_000); // ~60 x 30 ms of work
         List<Object> expected;
         try (Pool pool = new Pool(2)) {
             expected = pool.map(MatrixWork.class, counts);
