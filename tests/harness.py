@@ -522,6 +522,7 @@ def repl_tests():
     @case("repl: a notebook whose cells define a Worker subclass, a record, a Task and an Fn runs them in worker JVMs and a Pool")
     def _():
         src = ROOT / "tests" / "notebooks" / "cell-workers.ipynb"
+        (BUILD / "notebooks").mkdir(parents=True, exist_ok=True)
         nb, error = execute_notebook(src, BUILD / "notebooks" / src.name, cwd=ROOT / "notebooks")
         expect(error is None, f"cell failed:\n{error}")
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
@@ -609,7 +610,7 @@ def notebook_fault_tests():
             expect(not left, f"workers left after the interrupt: {left}")
             out = k.run('System.out.println("active=" + Worker.active().size() + " " + Matrix.work(10));')
             expect("active=0 " in out, f"the kernel is usable after the interrupt: {out}")
-            mid = k.submit("Pool pool = new Pool(2); pool.map(Pool.MatrixWork.class, Collections.nCopies(400, (Object) 200_000L));")
+            mid = k.submit("Pool pool = new Pool(2); pool.map(MatrixWork.class, Collections.nCopies(400, 200_000L));")
             expect(wait_for_workers(2) == 2, "a pool's two workers running")
             time.sleep(1)
             k.km.interrupt_kernel()

