@@ -94,6 +94,10 @@ class TypesTest {
         return c;
     }
 
+    static long cube(long x) {
+        return x * x * x;
+    }
+
     @Test
     void everyKindOfValueMakesTheRoundTripThroughAWorkerJvm() throws Exception {
         Pipe p = Pipe.create();
@@ -121,6 +125,8 @@ class TypesTest {
             List<Float> halves = pool.map(x -> x / 2f, List.of(1, 3));
             assertEquals(List.of(0.5f, 1.5f), halves);
             assertEquals(Float.class, halves.get(0).getClass());
+            assertEquals(42, pool.applyAsync((Integer x) -> x * 6, 7).get(60, TimeUnit.SECONDS));
+            assertEquals(List.of(8L, 27L), pool.map(TypesTest::cube, List.of(2L, 3L)), "a method reference");
         }
     }
 
