@@ -18,7 +18,7 @@ help:
 	@echo "make run-all    every chapter script; tables (CSV) and charts (PNG) under build/<chapter>"
 	@echo "make test       toolkit tests, every script, every notebook with the real kernel and in a browser, no leftovers"
 	@echo "make bench      benchmarks -> build/bench/results.csv (metric,value,unit)"
-	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo)"
+	@echo "make notebooks  re-execute the notebooks in place (the outputs committed to the repo); NB=07 for one"
 	@echo "make lab        open the notebooks in JupyterLab (or Jupyter Notebook) on 127.0.0.1"
 	@echo "make setup      install JBang, the toolkit, Jupyter and the Java kernel (the others do it too)"
 
@@ -44,7 +44,7 @@ bench: setup
 	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/bench-lib/*' mproc.bench.Bench --out build/bench
 
 notebooks: setup
-	@$(PY) tests/harness.py --execute-notebooks
+	@$(PY) tests/harness.py --execute-notebooks $(NB)
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup

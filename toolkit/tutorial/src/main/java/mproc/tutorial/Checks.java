@@ -23,6 +23,14 @@ public final class Checks {
         return PASSED.get();
     }
 
+    /**
+     * An exercise's verdict, for the reader: {@code "Exercise 2: solved"}, or {@code "Exercise 2: not yet. "}
+     * and the hint. It never stops the notebook: an exercise left as it is is not an error.
+     */
+    public static String exercise(int n, boolean solved, String hint) {
+        return "Exercise " + n + ": " + (solved ? "solved" : "not yet. " + hint);
+    }
+
     /** {@code "12 checks passed"}: the line a notebook prints after its checks. */
     public static String summary() {
         int n = PASSED.get();
