@@ -2,24 +2,27 @@
 //JAVA 21+
 //DEPS pbpj:mproc-chapters:1.0.0
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
-//DESCRIPTION Chapter 12 (process_pool.py): Pool(4).map(square, range(100)), then the matrix task over a batch.
+//DESCRIPTION Chapter 11 (process_pool.py): Pool(4).map(function_square, range(100)), then the matrix task over a batch.
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mproc.tutorial.Charts;
+import mproc.Fn;
 import mproc.Pool;
-import mproc.tutorial.Progress;
 import mproc.chapters.Pools;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
+import mproc.tutorial.Charts;
+import mproc.tutorial.Matrix;
+import mproc.tutorial.Progress;
+import mproc.tutorial.Tables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tech.tablesaw.api.Table;
 
 @Command(name = "pool", mixinStandardHelpOptions = true, version = "pool 1.0",
-        description = {"First Python's script: Pool(4).map(square, range(100)), printed as one ordered list.",
+        description = {"First Python's script: Pool(4).map(function_square, range(100)), printed as one ordered list.",
                 "Then the matrix task (--count multiplies per task) over --tasks tasks on a Pool of --workers",
                 "worker JVMs, with a progress bar, a table of the work each worker did, and a chart."})
 public class pool implements Callable<Integer> {
@@ -36,6 +39,38 @@ public class pool implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "build/pool", description = "folder for pool.csv and pool.png (default: ${DEFAULT-VALUE})")
     Path out;
 
+    /** The chapter's function_square: what each pool worker applies to one input. */
+    static class FunctionSquare implements Fn<Integer, Integer> {
+        public Integer apply(Integer data) {
+            int result = data * data;
+            return result;
+        }
+    }
+
+    /** The chapter's do_something as a pool function: count 20x20 multiplies, the checksum as the result. */
+    static class DoSomething implements Fn<Long, Long> {
+        public Long apply(Long count) {
+            return Matrix.work(count);
+        }
+    }
+
+    /** A pool of `workers` JVMs, all up before the clock starts; then the matrix task over `counts`, with progress. */
+    static Pools.Batch batch(int workers, List<Long> counts, Progress progress) throws InterruptedException {
+        long t0 = System.nanoTime();
+        try (Pool pool = new Pool(workers)) {
+            pool.map(FunctionSquare.class, Pool.range(workers), 1, null); // every worker JVM up and answering
+            pool.resetStats();
+            double startMs = (System.nanoTime() - t0) / 1e6;
+            long t1 = System.nanoTime();
+            int chunk = Math.max(1, counts.size() / (8 * workers));
+            List<Long> results = pool.map(DoSomething.class, counts, chunk, progress);
+            double mapMs = (System.nanoTime() - t1) / 1e6;
+            long checksum = 0;
+            for (long r : results) checksum += r;
+            return new Pools.Batch(workers, counts.size(), startMs, mapMs, Tables.poolStats(pool.stats()), checksum);
+        }
+    }
+
     public static void main(String... args) {
         System.exit(Cli.execute(new pool(), args));
     }
@@ -44,24 +79,28 @@ public class pool implements Callable<Integer> {
     public Integer call() throws Exception {
         Cli.checkRange(this, "--workers", workers, 1, 64);
         Cli.checkRange(this, "--tasks", tasks, 1, 1_000_000);
-        try (Pool p = new Pool(4)) {
-            System.out.println(p.map(Pool.Square.class, Pool.range(100)));
+        // the main block
+        List<Integer> inputs = Pool.range(100);
+        Pool pool = new Pool(4);
+        List<Integer> poolOutputs = pool.map(FunctionSquare.class, inputs);
+        pool.close();
+        pool.join(Duration.ofSeconds(30));
+        System.out.println(poolOutputs);
+
+        // the matrix task over a batch: a table, a chart, the results checked
+        List<Long> counts = Collections.nCopies(tasks, count);
+        Pools.Batch matrixBatch;
+        try (Progress progress = Progress.of("matrix tasks", counts.size())) {
+            matrixBatch = batch(workers, counts, progress);
         }
-        List<Object> inputs = new ArrayList<>();
-        for (int i = 0; i < tasks; i++) inputs.add(count);
-        Pools.Batch batch;
-        try (Progress progress = Progress.of("matrix tasks", tasks)) {
-            batch = Pools.batch(workers, inputs, progress);
-        }
-        System.out.println(batch.stats().print());
-        System.out.println(batch.summary());
-        // every task computes the same checksum: a lost or doubled result would change the sum
-        long expected = tasks * mproc.tutorial.Matrix.work(count);
-        System.out.println("results: " + (long) batch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
-                + (batch.checksum() == expected ? "ok" : "WRONG (expected " + expected + ", got " + batch.checksum() + ")"));
-        Path csv = Reports.csv(batch.stats(), out, "pool.csv");
-        Path png = Charts.savePng(Pools.chart(batch), out.resolve("pool.png"));
+        System.out.println(matrixBatch.stats().print());
+        System.out.println(matrixBatch.summary());
+        long expected = tasks * Matrix.work(count); // every task computes the same checksum
+        System.out.println("results: " + (long) matrixBatch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
+                + (matrixBatch.checksum() == expected ? "ok" : "WRONG (expected " + expected + ", got " + matrixBatch.checksum() + ")"));
+        Path csv = Reports.csv(matrixBatch.stats(), out, "pool.csv");
+        Path png = Charts.savePng(Pools.chart(matrixBatch), out.resolve("pool.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
-        return 0;
+        return matrixBatch.checksum() == expected ? 0 : 1;
     }
 }
