@@ -1,6 +1,8 @@
 // Shared set-up for every chapter notebook: `%load setup.jsh` in the first code cell.
 // The class path is the toolkit (pbpj:mproc, its helpers and the chapters' harnesses) and their dependencies
 // exactly as the poms resolve them; `make setup` puts them in toolkit/target/notebook-lib.
+if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("../toolkit/target/notebook-lib"))) throw new IllegalStateException(
+        "The toolkit is not built yet: run `make setup` in the project's folder (the one with the Makefile), then run this cell again.");
 %jars ../toolkit/target/notebook-lib/*.jar
 
 import java.nio.file.*;

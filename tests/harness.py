@@ -172,13 +172,29 @@ def script_tests():
         no_trace(out, err)
         for line in ["Starting process name = myFunc process", "Starting process name = Process-2"]:
             expect(line in out.splitlines(), f"missing line {line!r} in\n{out}")
-        expect(re.search(r"^Exiting process name = myFunc process \(checksum \d+, 2000 multiplies", out, re.M), out)
-        expect(re.search(r"^Exiting process name = Process-2 \(checksum \d+, 2000 multiplies", out, re.M), out)
+        sums = re.findall(r"^Exiting process name = (myFunc process|Process-2) \(checksum (\d+)\)$", out, re.M)
+        expect(sorted(n for n, _ in sums) == ["Process-2", "myFunc process"] and len({c for _, c in sums}) == 1,
+               f"both exit, with the same checksum:\n{out}")
         header, rows = csv_rows(d / "naming.csv")
         expect({"name", "pid", "exit_code", "startup_ms", "run_ms"} <= set(header), header)
         expect(len(rows) == 2 and rows[0].startswith("myFunc process,") and rows[1].startswith("Process-2,"), rows)
         expect(all(r.split(",")[header.index("exit_code")] == "0" for r in rows), rows)
         expect(is_png(d / "naming.png"), "naming.png missing or not a PNG")
+
+    @case("script: pitfalls.java shows each guideline: what travels, queue, lock, orphans, pool reuse")
+    def _():
+        d = out_dir / "pitfalls"
+        rc, out, err = jbang("pitfalls", "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        for line in ["in the worker: k = 0, Counter.hits = 0, argument = 21", "joined before reading: true, exit code 0, then read 100000 items",
+                     "after the parent died: daemon child running false, non-daemon child running true, the parent itself a zombie false"]:
+            expect(line in out.splitlines(), f"missing line {line!r} in\n{out}")
+        expect(re.search(r"^Holder.start\(\): field Holder.helper of type java.lang.Thread cannot travel", out, re.M), out)
+        expect(re.search(r"^holder ended with exit code 143; the lock was free again: true", out, re.M), out)
+        header, rows = csv_rows(d / "pitfalls.csv")
+        expect(header == ["rule", "seen"] and len(rows) == 9, rows)
+        expect(not wait_for_no_workers(), "the orphan was left running")
 
     @case("script: spawning.java runs six workers in order, then together (run from jbang-scripts/)")
     def _():
@@ -435,6 +451,7 @@ def script_tests():
         "cluster": count_bad + [["--nodes", "0"], ["--nodes", "11"], ["--tasks", "0"], ["--connect", "no-port"],
                                 ["--nodes", "2", "--connect", "127.0.0.1:47500"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
+        "pitfalls": [],
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
     for script, inputs in bad.items():
@@ -542,6 +559,12 @@ def chapter_conventions(src, nb, executed):
     expect(src not in nbtools.nav(write=False), "navigation lines out of date (tools/notebooks.py nav)")
     for link in re.findall(r"\]\(([\w.-]+\.ipynb)\)", "".join("".join(c["source"]) for c in committed["cells"])):
         expect((ROOT / "notebooks" / link).is_file(), f"link to a missing notebook: {link}")
+    for c in code:  # a %%jbang cell that is a chapter script is that script, unchanged
+        m = re.match(r"%%jbang[^\n]*\n(.*)", c, re.S)
+        name = m and re.search(r"^public\s+class\s+(\w+)", m.group(1), re.M)
+        if name and (ROOT / "jbang-scripts" / f"{name.group(1)}.java").is_file():
+            expect(normalized(m.group(1)) == normalized((ROOT / "jbang-scripts" / f"{name.group(1)}.java").read_text()),
+                   f"the %%jbang cell of {name.group(1)} differs from jbang-scripts/{name.group(1)}.java")
     for script in chapter_meta(nb).get("scripts", []):
         body = normalized((ROOT / "jbang-scripts" / script).read_text())
         for c in code:

@@ -20,13 +20,27 @@ import java.util.stream.Stream;
  * real main program can show one, and the same text runs unchanged with {@code jbang File.java}. The
  * script's output is relayed into the cell as it comes; afterwards the charts (PNG) and tables (CSV) it
  * wrote into its working folder are shown. The cell fails when the script exits with a code other than 0.
+ *
+ * <p>The cell runs as if it were a file of {@code jbang-scripts/}: a relative source dependency such as
+ * {@code //DEPS ../toolkit/jbang/mproc.java} (what the chapter scripts have) is resolved from there, so a
+ * chapter script pasted into a cell runs unchanged. {@link #last()} gives the notebook the last run's result.
  */
 public final class JBangCell {
     private static final Pattern PUBLIC_CLASS = Pattern.compile("(?m)^\\s*public\\s+(?:final\\s+)?class\\s+(\\w+)");
     private static int runs;
+    private static volatile Result last;
+    private static final Pattern RELATIVE_DEP = Pattern.compile("(?m)^(//(?:DEPS|SOURCES)\\s+)(\\.\\.?/\\S+\\.java)\\s*$");
 
-    /** What a run left: its exit code, what it printed, and the folder it ran in. */
-    public record Result(int exitCode, List<String> output, Path folder) {}
+    /**
+     * What a run left: its exit code, what it printed, the folder it ran in (removed once the magic has shown
+     * its files), and the tables it wrote (CSV files, read back).
+     */
+    public record Result(int exitCode, List<String> output, Path folder, java.util.Map<String, tech.tablesaw.api.Table> tables) {}
+
+    /** The last {@code %%jbang} cell's result (null before the first): for the notebook's checks. */
+    public static Result last() {
+        return last;
+    }
 
     private JBangCell() {}
 
@@ -49,16 +63,9 @@ public final class JBangCell {
                     System.err.println("cannot show " + f.getFileName() + ": " + e.getMessage());
                 }
             }
-            for (Path f : files(r.folder(), ".csv")) {
-                try {
-                    tech.tablesaw.api.Table t = tech.tablesaw.api.Table.read().csv(f.toFile());
-                    t.setName(f.getFileName().toString());
-                    Kernel.get().display(t.print(), Tables.html(t));
-                } catch (RuntimeException e) {
-                    System.err.println("cannot show " + f.getFileName() + ": " + e.getMessage());
-                }
-            }
+            for (tech.tablesaw.api.Table t : r.tables().values()) Kernel.get().display(t.print(), Tables.html(t));
             delete(r.folder());
+            last = r;
             if (r.exitCode() != 0) throw new IllegalStateException("the script exited with code " + r.exitCode());
             return null;
         });
@@ -77,7 +84,7 @@ public final class JBangCell {
         }
         Files.createDirectories(folder);
         Path script = folder.resolve(name + ".java");
-        Files.writeString(script, body);
+        Files.writeString(script, resolveRelative(body));
         List<String> cmd = new ArrayList<>(List.of(jbang(), "--quiet", script.getFileName().toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(folder.toFile()).redirectErrorStream(true);
@@ -100,7 +107,36 @@ public final class JBangCell {
                 if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
             }
         }
-        return new Result(p.exitValue(), List.copyOf(out), folder);
+        java.util.Map<String, tech.tablesaw.api.Table> tables = new java.util.LinkedHashMap<>();
+        for (Path f : files(folder, ".csv")) {
+            try {
+                tech.tablesaw.api.Table t = tech.tablesaw.api.Table.read().csv(f.toFile());
+                t.setName(f.getFileName().toString());
+                tables.put(f.getFileName().toString(), t);
+            } catch (RuntimeException e) {
+                System.err.println("cannot read " + f.getFileName() + ": " + e.getMessage());
+            }
+        }
+        return new Result(p.exitValue(), List.copyOf(out), folder, tables);
+    }
+
+    /** Relative {@code //DEPS} and {@code //SOURCES} paths made absolute, as seen from {@code jbang-scripts/}. */
+    static String resolveRelative(String body) {
+        Path scripts = scriptsFolder();
+        if (scripts == null) return body;
+        Matcher m = RELATIVE_DEP.matcher(body);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + scripts.resolve(m.group(2)).normalize()));
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** The project's jbang-scripts folder: beside the kernel's working folder (notebooks/), or above it. */
+    private static Path scriptsFolder() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("jbang-scripts"))) return d.resolve("jbang-scripts");
+        }
+        return null;
     }
 
     /** JBang: {@code $JBANG}, else {@code jbang} on the PATH, else {@code ~/.jbang/bin/jbang} (where make setup puts it). */
