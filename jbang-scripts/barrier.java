@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 9 (processes_barrier.py): p1, p2 meet at a Barrier(2) and print under a Lock; p3, p4 do not wait.
 
@@ -26,7 +26,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-@Command(name = "barrier", mixinStandardHelpOptions = true, version = "barrier 1.0",
+@Command(name = "barrier", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Four workers: p1 and p2 wait for each other at a Barrier(2), then print their",
                 "name and the time under a Lock; p3 and p4 print at once. p1 and p3 first do",
                 "--count multiplies."})

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //DESCRIPTION Chapter 13 (scaling out): the Pool's matrix map on an Apache Ignite cluster, then its Queue, Lock and Barrier.
 // Ignite reaches into JDK internals: this JVM (an Ignite client node) needs the opens of mproc/cluster/ignite.jvmopts
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import tech.tablesaw.api.Table;
 
-@Command(name = "cluster", mixinStandardHelpOptions = true, version = "cluster 1.0",
+@Command(name = "cluster", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"The Pool's matrix map on an Apache Ignite 2 cluster. By default it starts --nodes server nodes,",
                 "each its own JVM, on 127.0.0.1 only (static discovery addresses, no multicast), joins them as a client,",
                 "maps --tasks matrix tasks over them, runs the cluster's queue, lock and count-down latch across",

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 4 (run_background_processes.py): a daemon and a non-daemon worker, neither joined.
 
@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "daemons", mixinStandardHelpOptions = true, version = "daemons 1.0",
+@Command(name = "daemons", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Starts background_process (a daemon) and NO_background_process (not a daemon) and ends",
                 "main without joining either. At exit the daemon is terminated (it never prints 'Exiting'),",
                 "the other is waited for and finishes. The lifetimes table and chart are written at exit."})

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 3 (killing_processes.py): the lifecycle around terminate(), and terminate() against kill().
 
@@ -23,7 +23,7 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-@Command(name = "killing", mixinStandardHelpOptions = true, version = "killing 1.0",
+@Command(name = "killing", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Starts a worker and terminates it at once, printing is_alive and the exit code after each",
                 "step (as the Python original does); then ends one working worker with terminate() (SIGTERM)",
                 "and another with kill() (SIGKILL) and shows what each one could still do."})

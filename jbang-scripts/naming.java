@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 1 (naming_processes.py): a named and a default-named worker JVM, started together.
 
@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "naming", mixinStandardHelpOptions = true, version = "naming 1.0",
+@Command(name = "naming", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Starts a worker JVM named 'myFunc process' and one with a default name (Process-N),",
                 "both running myFunc, and shows their lifetimes: the two run at the same time."})
 public class naming implements Callable<Integer> {

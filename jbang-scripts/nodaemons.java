@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 5 (run_background_processes_no_daemons.py): two non-daemon workers, neither joined.
 
@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "nodaemons", mixinStandardHelpOptions = true, version = "nodaemons 1.0",
+@Command(name = "nodaemons", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Starts background_process and NO_background_process, both non-daemon, and ends main",
                 "without joining either. At exit both are waited for: both finish and print 'Exiting'.",
                 "The lifetimes table and chart are written at exit."})

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 7 (communicating_with_pipe.py): producer -> squarer -> main through two pipes.
 
@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "pipe", mixinStandardHelpOptions = true, version = "pipe 1.0",
+@Command(name = "pipe", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"A producer worker sends 0..9 through a pipe to a squarer worker, which sends",
                 "the squares through a second pipe to main, which prints them until end of",
                 "stream, then 'End'. Then the same chain carries 20x20 matrices, squared on",

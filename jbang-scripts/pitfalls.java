@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 14 (programming guidelines): what travels to a worker, queues, locks, zombies and orphans, reusing a pool.
 
@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-@Command(name = "pitfalls", mixinStandardHelpOptions = true, version = "pitfalls 1.0",
+@Command(name = "pitfalls", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Shows Python's programming guidelines live, in Java: what reaches a worker JVM and what does not,",
                 "joining before reading a queue, a lock whose holder is terminated, zombies and orphans, reusing a pool."})
 public class pitfalls implements Callable<Integer> {

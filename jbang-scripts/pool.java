@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 11 (process_pool.py): Pool(4).map(function_square, range(100)), then the matrix task over a batch.
 
@@ -21,7 +21,7 @@ import mproc.tutorial.Tables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "pool", mixinStandardHelpOptions = true, version = "pool 1.0",
+@Command(name = "pool", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"First Python's script: Pool(4).map(function_square, range(100)), printed as one ordered list.",
                 "Then the matrix task (--count multiplies per task) over --tasks tasks on a Pool of --workers",
                 "worker JVMs, with a progress bar, a table of the work each worker did, and a chart."})

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 8 (communicating_with_queue.py): producers and consumers sharing a Queue; the race and its fix.
 
@@ -21,7 +21,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.Table;
 
-@Command(name = "queue", mixinStandardHelpOptions = true, version = "queue 1.0",
+@Command(name = "queue", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"First Python's version: a consumer that stops when it sees the queue empty,",
                 "which can stop before the producer has put anything. Then the fix: consumers",
                 "take items until the queue is closed, and main closes it once every producer",

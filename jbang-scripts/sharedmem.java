@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 10 (multiprocessing.Array): blocks of a matrix product written to shared memory vs sent through a Queue.
 
@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "sharedmem", mixinStandardHelpOptions = true, version = "sharedmem 1.0",
+@Command(name = "sharedmem", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Workers compute blocks of rows of C = A B (n x n) into a shared array; then the same",
                 "rows are sent back through a Queue. Time, bytes through IPC, and the result checked.",
                 "Then two workers increment one shared counter, by a read and a write, and atomically."})

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 2 (spawning_processes.py): six workers, worker i doing i units of work; one after another, then all at once.
 
@@ -21,7 +21,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-@Command(name = "spawning", mixinStandardHelpOptions = true, version = "spawning 1.0",
+@Command(name = "spawning", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Spawns six worker JVMs where worker i does i units of work: first each joined before the",
                 "next starts (as the Python original does), then all started together. Compares the two timelines."})
 public class spawning implements Callable<Integer> {

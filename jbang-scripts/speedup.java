@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 12 (performance): speed-up against workers, and the break-even task size of a Pool, Java and Python.
 
@@ -23,7 +23,7 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.Table;
 
-@Command(name = "speedup", mixinStandardHelpOptions = true, version = "speedup 1.0",
+@Command(name = "speedup", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Speed-up and efficiency of a warm Pool against one JVM for 1..--max-workers workers on",
                 "--tasks matrix tasks of --count multiplies; then Pool(2) against one JVM as the same work is cut",
                 "into smaller tasks, and the break-even task size; then Python's multiprocessing.Pool the same way."})

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 6 (start methods): start() + join() of an empty worker, Java cold/tuned/warm vs Python spawn/fork/forkserver.
 
@@ -29,7 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "startmethods", mixinStandardHelpOptions = true, version = "startmethods 1.0",
+@Command(name = "startmethods", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Starts and joins one empty worker per Java start method (COLD, TUNED, WARM),",
                 "then measures start() + join() of an empty worker for each and, in the same",
                 "run, Python's fork, forkserver and spawn (Debian's /usr/bin/python3, skipped",

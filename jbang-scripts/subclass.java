@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS pbpj:mproc-chapters:1.0.0
+//DEPS ../toolkit/jbang/mproc.java
 //RUNTIME_OPTIONS -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Chapter 5 (process_in_subclass.py): ten instances of a Worker subclass, run one by one.
 
@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
-@Command(name = "subclass", mixinStandardHelpOptions = true, version = "subclass 1.0",
+@Command(name = "subclass", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"Runs ten instances of MyProcess (a Worker subclass overriding run()), each",
                 "started and joined before the next. Default names: MyProcess-1 .. MyProcess-10."})
 public class subclass implements Callable<Integer> {

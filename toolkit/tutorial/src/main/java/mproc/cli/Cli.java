@@ -5,7 +5,19 @@ import picocli.CommandLine;
 
 /** What every chapter script shares on the command line: validation, exit codes, no stack traces. */
 public final class Cli {
+    /** The project's version (the parent pom's; a test keeps the two in step). */
+    public static final String VERSION = "1.0.0";
+
     private Cli() {}
+
+    /** {@code --version} of every chapter script: the script's name, the project's version, the JVM's. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"${COMMAND-NAME} " + VERSION + " (Process-Based Parallelism in Java; mproc " + VERSION
+                    + "; Java ${java.version})"};
+        }
+    }
 
     /**
      * Runs a picocli command. Bad options or values: picocli's one-line reason and the usage, exit 2.
