@@ -13,7 +13,7 @@
 //DEPS me.tongfei:progressbar:0.10.2
 //DEPS org.slf4j:slf4j-nop:2.0.20
 //DEPS org.apache.ignite:ignite-core:2.18.0
-//JAVAC_OPTIONS -XDstringConcat=inline
+//JAVAC_OPTIONS -XDstringConcat=inline -XDsuppressNotes
 /** The toolkit as a JBang source dependency: a script's `//DEPS ../toolkit/jbang/mproc.java` compiles it from this clone. */
 class mproc {
 }

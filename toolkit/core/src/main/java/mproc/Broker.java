@@ -134,6 +134,10 @@ final class Broker {
                     ((QueueState) state).close();
                     return List.of("ok");
                 }
+                case "unget": {
+                    ((QueueState) state).giveBack((List<?>) req.get(2));
+                    return List.of("ok");
+                }
                 case "size": return List.of("ok", (long) ((QueueState) state).size());
                 case "acquire": {
                     LockState l = (LockState) state;
@@ -186,6 +190,17 @@ final class Broker {
             try {
                 if (closed) throw new IllegalStateException("put on a closed queue");
                 for (Object o : batch) items.addLast(o == null ? NULL_ITEM : o);
+                notEmpty.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Items a consumer fetched ahead and did not take (it ended): first again, in their order. */
+        void giveBack(List<?> batch) {
+            lock.lock();
+            try {
+                for (int i = batch.size() - 1; i >= 0; i--) items.addFirst(batch.get(i) == null ? NULL_ITEM : batch.get(i));
                 notEmpty.signalAll();
             } finally {
                 lock.unlock();

@@ -185,7 +185,8 @@ final class Classes {
         return LOADERS.computeIfAbsent(shipped, d -> {
             try {
                 // a directory URL ends with '/' (else it is taken for a jar), whether or not it exists yet
-                java.net.URL url = new java.net.URL("file", "", Path.of(d).toAbsolutePath() + "/");
+                String uri = Path.of(d).toAbsolutePath().toUri().toString();
+                java.net.URL url = java.net.URI.create(uri.endsWith("/") ? uri : uri + "/").toURL();
                 ClassLoader l = new java.net.URLClassLoader("mproc-shipped", new java.net.URL[] {url},
                         ClassLoader.getSystemClassLoader());
                 Codec.remember(l);

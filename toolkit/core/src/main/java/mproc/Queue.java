@@ -213,12 +213,27 @@ public final class Queue implements Shareable, Iterable<Object> {
             Ipc.register(() -> {
                 try {
                     flush();
+                    giveBack();
                 } catch (RuntimeException ignored) {
                     // the owner is gone: nothing to flush to
                 }
             });
         }
         return link;
+    }
+
+    /**
+     * Items this handle fetched ahead (gets ask for a batch) but nobody took: back to the queue, first and in
+     * order, when the worker ends, so a consumer that stops early (at a sentinel, say) loses none of them.
+     */
+    private synchronized void giveBack() {
+        if (fetched.isEmpty() || link == null) return;
+        try {
+            link.call(List.of("unget", id, new java.util.ArrayList<>(fetched)));
+            fetched.clear();
+        } catch (IOException e) {
+            throw new UncheckedIOException("queue: cannot give back " + fetched.size() + " item(s): " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -129,4 +129,15 @@ public final class IpcTasks {
             }
         }
     }
+
+    /** Takes items from the queue args[0] until the sentinel -1; prints how many it took. */
+    public static class UntilSentinel implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Queue q = Queue.attach(a[0]);
+            long taken = 0;
+            while (((Number) q.get()).longValue() != -1) taken++;
+            System.out.println("took " + taken);
+        }
+    }
 }

@@ -117,6 +117,22 @@ class IpcTest {
     }
 
     @Test
+    void aConsumerThatStopsAtASentinelGivesBackWhatItFetchedAhead() throws Exception {
+        Queue q = Queue.create();
+        for (long i = 0; i < 20; i++) q.put(i);
+        q.put(-1L);
+        q.put(-1L); // one sentinel per consumer, both already there: the first consumer's batch may hold both
+        Worker a = new Worker("A", IpcTasks.UntilSentinel.class, q).start();
+        assertTrue(a.join(Duration.ofSeconds(60)), "A ended");
+        Worker b = new Worker("B", IpcTasks.UntilSentinel.class, q).start();
+        assertTrue(b.join(Duration.ofSeconds(60)), "B found its sentinel: A gave back what it had fetched and not taken");
+        long taken = 0;
+        for (Worker w : List.of(a, b)) taken += Long.parseLong(w.output().get(0).substring(5));
+        assertEquals(20, taken, "every item taken once");
+        assertEquals(0, q.size());
+    }
+
+    @Test
     void queueCloseTimeoutAndNullItems() throws Exception {
         Queue q = Queue.create();
         assertThrows(TimeoutException.class, () -> q.get(Duration.ofMillis(30)));
