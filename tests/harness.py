@@ -874,10 +874,6 @@ def execute_notebooks_in_place():
 def version_tests():
     @case("versions: every //DEPS and the notebooks' set-up use the toolkit of toolkit/pom.xml")
     def _():
-        ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-        parent = ET.parse(ROOT / "toolkit" / "pom.xml").getroot()
-        chapters = ET.parse(ROOT / "toolkit" / "chapters" / "pom.xml").getroot()
-        coord = f"{parent.find('m:groupId', ns).text}:{chapters.find('m:artifactId', ns).text}:{parent.find('m:version', ns).text}"
         scripts = sorted((ROOT / "jbang-scripts").glob("*.java"))
         expect(scripts, "no scripts")
         for s in scripts:
