@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import mproc.Clock;
 import mproc.Fn;
+import mproc.FnRef;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.lang.IgniteClosure;
 import org.apache.ignite.resources.IgniteInstanceResource;
@@ -28,7 +29,10 @@ public final class Chunk {
         this.values = values;
     }
 
-    /** The job every server node runs: applies the named {@link Fn} to each value of a chunk, in order. */
+    /**
+     * The job every server node runs: applies the {@link Fn} named by a {@link FnRef} (a compiled class, or
+     * one defined in a notebook, whose code a local node reads from this machine) to each value of a chunk, in order.
+     */
     public static final class Apply implements IgniteClosure<Chunk, Chunk> {
         private static final Map<String, Fn> FNS = new ConcurrentHashMap<>();
         public String fn;
@@ -38,7 +42,7 @@ public final class Chunk {
         public Apply() {}
 
         Apply(Class<? extends Fn> fn) {
-            this.fn = fn.getName();
+            this.fn = FnRef.of(fn);
         }
 
         @Override
@@ -62,13 +66,8 @@ public final class Chunk {
             return out;
         }
 
-        private static Fn create(String name) {
-            try {
-                return (Fn) Class.forName(name).getConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new IllegalStateException("cannot create " + name + " on this node: its class must be on every"
-                        + " server node's class path (" + e + ")", e);
-            }
+        private static Fn create(String ref) {
+            return FnRef.resolve(ref);
         }
     }
 }

@@ -86,6 +86,7 @@ public final class Cluster implements AutoCloseable {
             workDir = Nodes.privateDir("mproc-ignite-");
         }
         String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
+        Nodes.logFile = workDir.resolve("client.log");
         try {
             client = Ignition.start(Nodes.config(name, true, addresses, remote == null ? Nodes.LOOPBACK : null, 0, workDir));
         } catch (IgniteException e) {
@@ -145,17 +146,18 @@ public final class Cluster implements AutoCloseable {
         // a node holds a few small structures: a small heap, serial GC, no JIT profile file
         opts.addAll(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:-UsePerfData"));
         for (String p : Nodes.PROPERTIES) opts.add("-D" + p);
+        opts.add("-D" + Nodes.LOG_PROPERTY + "=" + workDir.resolve(name + ".log"));
         Worker w = new Worker(name, ServerNode.class, name, port, workDir.toString(), addresses.get(0));
         w.setDaemon(true).setJvmOptions(opts, ServerNode.class);
         return w;
     }
 
-    private static void awaitUp(Worker w) throws InterruptedException {
+    private void awaitUp(Worker w) throws InterruptedException {
         if (!w.awaitOutput(w.getName() + " up in", NODE_START)) {
             String why = w.isAlive() ? "did not join within " + NODE_START.toSeconds() + " s"
                     : "ended (" + Worker.describeExit(w.exitCode()) + ")";
             throw new IllegalStateException("Ignite server " + w.getName() + " " + why + "; its last output: "
-                    + tail(w.output()));
+                    + tail(w.output()) + "; its log: " + tail(logLines(w.getName())));
         }
     }
 
@@ -265,6 +267,51 @@ public final class Cluster implements AutoCloseable {
     public Table stats() {
         if (stats == null) throw new IllegalStateException("no map has run on this cluster yet");
         return stats;
+    }
+
+    /**
+     * What Ignite reported at WARNING and above, on every node of ours and in this JVM's client, since this
+     * cluster started: one row per node and kind of message, with how many times (a node's death makes several
+     * nodes report it, with object dumps; this is the summary). Empty when all went well.
+     */
+    public Table log() {
+        StringColumn node = StringColumn.create("node"), level = StringColumn.create("level"), what = StringColumn.create("message");
+        IntColumn times = IntColumn.create("times");
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (Worker w : servers) names.add(w.getName());
+        names.add("client");
+        for (String n : names) {
+            for (String line : logLines(n)) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[[^]]*] (\\w+): (.*)").matcher(line);
+                if (!m.matches()) continue;
+                counts.merge(n + "\t" + m.group(1) + "\t" + gist(m.group(2)), 1, Integer::sum);
+            }
+        }
+        counts.forEach((k, v) -> {
+            String[] f = k.split("\t", 3);
+            node.append(f[0]);
+            level.append(f[1]);
+            what.append(f[2]);
+            times.append(v);
+        });
+        return Table.create("what Ignite reported (warnings and errors)", node, level, what, times);
+    }
+
+    /** A message without its object dumps and ids: what happened, to count alike messages together. */
+    static String gist(String message) {
+        String s = message.replaceAll("\\s*[\\[(].*", "").replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>").strip();
+        if (s.endsWith(":")) s = s.substring(0, s.length() - 1);
+        return s.length() <= 90 ? s : s.substring(0, 87) + "...";
+    }
+
+    private List<String> logLines(String node) {
+        Path f = workDir.resolve(node + ".log");
+        try {
+            return Files.exists(f) ? Files.readAllLines(f) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Stops the client, then the local server nodes (SIGTERM: each stops gracefully; killed after 20 s). */

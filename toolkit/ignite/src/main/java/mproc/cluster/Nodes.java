@@ -92,7 +92,30 @@ final class Nodes {
     private static final Logger IGNITE_LOG = Logger.getLogger("org.apache.ignite");
     private static volatile String tag = "ignite";
 
-    /** Ignite's log at WARNING and above, one line each on stderr, tagged with the node's name. */
+    /** The property that names the file a node JVM writes Ignite's warnings to (else they go to stderr). */
+    static final String LOG_PROPERTY = "mproc.cluster.log";
+    /** Where this JVM's node writes Ignite's warnings: a file in the cluster's private work directory, or stderr (null). */
+    static volatile Path logFile = System.getProperty(LOG_PROPERTY) != null ? Path.of(System.getProperty(LOG_PROPERTY)) : null;
+
+    /** One log line: into {@link #logFile}, or on stderr when there is none (or it cannot be written). */
+    static synchronized void log(String line) {
+        Path f = logFile;
+        if (f != null) {
+            try {
+                Files.writeString(f, line + "\n", java.nio.charset.StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                return;
+            } catch (IOException e) {
+                // the cluster's directory is gone (it was closed): the line still reaches someone
+            }
+        }
+        System.err.println(line);
+    }
+
+    /**
+     * Ignite's log at WARNING and above, one line each, tagged with the node's name: into the cluster's log
+     * files ({@link Cluster#log()} tabulates them) or, for a node started by hand, on stderr.
+     */
     private static synchronized JavaLogger logger(String name) {
         tag = name;
         if (IGNITE_LOG.getLevel() != Level.WARNING) {
@@ -103,7 +126,7 @@ final class Nodes {
                 public void publish(LogRecord r) {
                     if (!isLoggable(r) || advice(r.getMessage())) return;
                     Throwable t = r.getThrown();
-                    System.err.println("[" + tag + "] " + r.getLevel() + ": " + shorten(r.getMessage())
+                    log("[" + tag + "] " + r.getLevel() + ": " + shorten(r.getMessage())
                             + (t != null ? " (" + shorten(t.toString()) + ")" : ""));
                 }
 
@@ -127,6 +150,8 @@ final class Nodes {
     static final List<String> ADVICE = List.of("Failed to resolve default logging config file",
             "Initial heap size is", "Logging at INFO level without checking",
             "Received state finish message with unexpected ID", "Please set system property '-Djava.net.preferIPv4Stack",
+            // the work directory is a private temporary one on purpose: it is removed when the cluster closes
+            "Persistence store directory is in the temp directory",
             // one per moved job; Cluster counts them (failovers()) and says so once
             "Failed over job to a new node");
 
