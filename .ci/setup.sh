@@ -59,17 +59,17 @@ say "JBang: $jbang_bin"
 stamp="$here/toolkit/target/.installed"
 lib="$here/toolkit/target/notebook-lib" bench="$here/toolkit/target/bench-lib"
 if [ ! -f "$stamp" ] || [ -n "$(find "$here"/toolkit/pom.xml "$here"/toolkit/*/pom.xml "$here"/toolkit/*/src/main -newer "$stamp" -print -quit)" ] \
-   || [ ! -f "$HOME/.m2/repository/pbpj/mproc-chapters/1.0.0/mproc-chapters-1.0.0.jar" ] \
-   || [ ! -f "$lib/mproc-chapters-1.0.0.jar" ] || [ ! -f "$bench/mproc-bench-1.0.0.jar" ]; then
+   || [ ! -f "$HOME/.m2/repository/pbpj/mproc-report/1.0.0/mproc-report-1.0.0.jar" ] \
+   || [ ! -f "$lib/mproc-report-1.0.0.jar" ] || [ ! -f "$bench/mproc-bench-1.0.0.jar" ]; then
   need_mvn
   say "building and installing the toolkit (pbpj:mproc and its modules) into ~/.m2"
   (cd "$here/toolkit" && mvn $mvn_opts install -DskipTests)
-  # the notebooks' class path: the chapters' jar and its runtime dependencies exactly as the poms resolve
+  # the notebooks' class path: the report jar and its runtime dependencies exactly as the poms resolve
   # them (IJava's %maven skips jars with 'bundle' packaging, such as Guava's, which Tablesaw needs)
   rm -rf "$lib" "$bench"
-  (cd "$here/toolkit" && mvn $mvn_opts -pl chapters dependency:copy-dependencies -DincludeScope=runtime \
+  (cd "$here/toolkit" && mvn $mvn_opts -pl report dependency:copy-dependencies -DincludeScope=runtime \
       -DoutputDirectory="$lib" >/dev/null)
-  cp "$here/toolkit/chapters/target/mproc-chapters-1.0.0.jar" "$lib/"
+  cp "$here/toolkit/report/target/mproc-report-1.0.0.jar" "$lib/"
   # make bench: the bench module and everything it runs on, JMH included (on no other class path)
   (cd "$here/toolkit" && mvn $mvn_opts -pl bench dependency:copy-dependencies -DincludeScope=runtime \
       -DoutputDirectory="$bench" >/dev/null)

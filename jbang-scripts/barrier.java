@@ -15,7 +15,7 @@ import mproc.Barrier;
 import mproc.Lock;
 import mproc.Task;
 import mproc.Worker;
-import mproc.chapters.Barriers;
+import mproc.report.BarrierReport;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Charts;
@@ -92,7 +92,7 @@ public class barrier implements Callable<Integer> {
         Table times = barrierTable(List.of(p1, p2, p3, p4));
         System.out.println(times.print());
         Path csv = Reports.csv(times, out, "barrier.csv");
-        Path png = Charts.savePng(Barriers.chart(times), out.resolve("barrier.png"));
+        Path png = Charts.savePng(BarrierReport.chart(times), out.resolve("barrier.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
         return 0;
     }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import mproc.Task;
 import mproc.Worker;
-import mproc.chapters.Killing;
+import mproc.report.KillReport;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Charts;
@@ -108,7 +108,7 @@ public class killing implements Callable<Integer> {
         // what happened: tables and a chart
         Table lifecycle = stepsTable(List.of(before, running, terminated, joined));
         System.out.println(lifecycle.print());
-        Table signals = Killing.signalsTable(List.of(polite, forced));
+        Table signals = KillReport.signalsTable(List.of(polite, forced));
         System.out.println(signals.print());
         if (!bothWorking) System.out.println("note: a worker had not done its first step within 30 s when it was stopped");
         Path png = Charts.savePng(Charts.timeline(Lifetimes.table("terminate vs kill", List.of(polite, forced)),

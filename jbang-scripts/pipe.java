@@ -14,7 +14,7 @@ import mproc.Connection;
 import mproc.Pipe;
 import mproc.Task;
 import mproc.Worker;
-import mproc.chapters.Pipes;
+import mproc.report.PipeReport;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Charts;
@@ -104,12 +104,12 @@ public class pipe implements Callable<Integer> {
         processPipe2.join();
 
         // what happened: the same chain carrying matrices, a table and a chart; then a round trip
-        Table latency = Pipes.matrices(messages);
+        Table latency = PipeReport.matrices(messages);
         System.out.println(messages + " matrices, every product checked");
-        System.out.println(Pipes.summary(latency).print());
+        System.out.println(PipeReport.summary(latency).print());
         System.out.printf("round trip of a small message to a worker JVM: %.1f us (median of 3 batches of 2000)%n", roundTripMicros(3, 2000));
         Path csv = Reports.csv(latency, out, "pipe.csv");
-        Path png = Charts.savePng(Pipes.latencyChart(latency), out.resolve("pipe.png"));
+        Path png = Charts.savePng(PipeReport.latencyChart(latency), out.resolve("pipe.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
         return 0;
     }

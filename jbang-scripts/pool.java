@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import mproc.Fn;
 import mproc.Pool;
-import mproc.chapters.Pools;
+import mproc.report.PoolReport;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Charts;
@@ -55,7 +55,7 @@ public class pool implements Callable<Integer> {
     }
 
     /** A pool of `workers` JVMs, all up before the clock starts; then the matrix task over `counts`, with progress. */
-    static Pools.Batch batch(int workers, List<Long> counts, Progress progress) throws InterruptedException {
+    static PoolReport.Batch batch(int workers, List<Long> counts, Progress progress) throws InterruptedException {
         long t0 = System.nanoTime();
         try (Pool pool = new Pool(workers)) {
             pool.map(FunctionSquare.class, Pool.range(workers), 1, null); // every worker JVM up and answering
@@ -67,7 +67,7 @@ public class pool implements Callable<Integer> {
             double mapMs = (System.nanoTime() - t1) / 1e6;
             long checksum = 0;
             for (long r : results) checksum += r;
-            return new Pools.Batch(workers, counts.size(), startMs, mapMs, Tables.poolStats(pool.stats()), checksum);
+            return new PoolReport.Batch(workers, counts.size(), startMs, mapMs, Tables.poolStats(pool.stats()), checksum);
         }
     }
 
@@ -89,7 +89,7 @@ public class pool implements Callable<Integer> {
 
         // the matrix task over a batch: a table, a chart, the results checked
         List<Long> counts = Collections.nCopies(tasks, count);
-        Pools.Batch matrixBatch;
+        PoolReport.Batch matrixBatch;
         try (Progress progress = Progress.of("matrix tasks", counts.size())) {
             matrixBatch = batch(workers, counts, progress);
         }
@@ -99,7 +99,7 @@ public class pool implements Callable<Integer> {
         System.out.println("results: " + (long) matrixBatch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
                 + (matrixBatch.checksum() == expected ? "ok" : "WRONG (expected " + expected + ", got " + matrixBatch.checksum() + ")"));
         Path csv = Reports.csv(matrixBatch.stats(), out, "pool.csv");
-        Path png = Charts.savePng(Pools.chart(matrixBatch), out.resolve("pool.png"));
+        Path png = Charts.savePng(PoolReport.chart(matrixBatch), out.resolve("pool.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
         return matrixBatch.checksum() == expected ? 0 : 1;
     }

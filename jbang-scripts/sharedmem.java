@@ -16,7 +16,7 @@ import mproc.Queue;
 import mproc.SharedArray;
 import mproc.Task;
 import mproc.Worker;
-import mproc.chapters.SharedMem;
+import mproc.report.SharedMemReport;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Matrix;
@@ -80,7 +80,7 @@ public class sharedmem implements Callable<Integer> {
     }
 
     /** C computed once by `workers` workers, through shared memory or a queue: time (start included), payload through sockets, sum of C. */
-    static SharedMem.Result timed(int n, int workers, boolean shared) throws Exception {
+    static SharedMemReport.Result timed(int n, int workers, boolean shared) throws Exception {
         long t0 = System.nanoTime();
         SharedArray c = shared ? SharedArray.ofLongs(n * n) : null;
         Queue q = shared ? null : Queue.create();
@@ -100,20 +100,20 @@ public class sharedmem implements Callable<Integer> {
         for (Worker w : ws) w.join();
         long sum = 0;
         for (int i = 0; i < n * n; i++) sum += shared ? c.getLong(i) : result[i];
-        return new SharedMem.Result(shared ? "shared memory" : "queue", workers, (System.nanoTime() - t0) / 1e6, bytes, sum);
+        return new SharedMemReport.Result(shared ? "shared memory" : "queue", workers, (System.nanoTime() - t0) / 1e6, bytes, sum);
     }
 
     /** Both ways, once each untimed, then `rounds` times each, alternating; the median round of each. */
-    static List<SharedMem.Result> compare(int n, int workers, int rounds) throws Exception {
+    static List<SharedMemReport.Result> compare(int n, int workers, int rounds) throws Exception {
         timed(n, workers, true);
         timed(n, workers, false);
-        List<SharedMem.Result> shared = new ArrayList<>(), queued = new ArrayList<>();
+        List<SharedMemReport.Result> shared = new ArrayList<>(), queued = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             shared.add(timed(n, workers, true));
             queued.add(timed(n, workers, false));
         }
-        shared.sort(Comparator.comparingDouble(SharedMem.Result::ms));
-        queued.sort(Comparator.comparingDouble(SharedMem.Result::ms));
+        shared.sort(Comparator.comparingDouble(SharedMemReport.Result::ms));
+        queued.sort(Comparator.comparingDouble(SharedMemReport.Result::ms));
         return List.of(shared.get(rounds / 2), queued.get(rounds / 2));
     }
 
@@ -151,8 +151,8 @@ public class sharedmem implements Callable<Integer> {
         System.out.println("sum of C's entries, read from shared memory: " + sum);
 
         // shared memory against a queue: a table, checked against the product computed here
-        long expected = SharedMem.checksumHere(n);
-        Table t = SharedMem.table(compare(n, workers, rounds), expected);
+        long expected = SharedMemReport.checksumHere(n);
+        Table t = SharedMemReport.table(compare(n, workers, rounds), expected);
         System.out.println(t.print());
         System.out.println("table: " + Reports.csv(t, out, "sharedmem.csv"));
         // the price of sharing: two workers, one counter

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import mproc.Fn;
 import mproc.Pool;
-import mproc.chapters.Speedup;
+import mproc.report.Speedup;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Charts;
@@ -68,18 +68,18 @@ public class speedup implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** {one JVM, pool} seconds: each way once untimed (this JVM at least 20 000 multiplies), then 3 runs each, alternating; the medians. */
+    /** {one JVM, pool} seconds: each way once untimed (this JVM at least 20 000 multiplies), then 5 runs each, alternating; the medians. */
     static double[] medians(Pool pool, int tasks, long count) throws InterruptedException {
         oneJvmSeconds((int) Math.max(tasks, 20_000 / Math.max(1, count)), count);
         poolSeconds(pool, tasks, count);
-        double[] one = new double[3], pooled = new double[3];
-        for (int i = 0; i < 3; i++) {
+        double[] one = new double[5], pooled = new double[5];
+        for (int i = 0; i < 5; i++) {
             one[i] = oneJvmSeconds(tasks, count);
             pooled[i] = poolSeconds(pool, tasks, count);
         }
         Arrays.sort(one);
         Arrays.sort(pooled);
-        return new double[] {one[1], pooled[1]};
+        return new double[] {one[2], pooled[2]};
     }
 
     static double round(double v, int digits) {

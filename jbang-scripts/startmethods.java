@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import mproc.StartMethod;
 import mproc.Task;
 import mproc.Worker;
-import mproc.chapters.StartMethods;
+import mproc.report.StartTimes;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.tutorial.Charts;
@@ -65,8 +65,8 @@ public class startmethods implements Callable<Integer> {
         }
 
         // measured: every method many times, Java and Python in the same run; a table and two charts
-        Table all = StartMethods.measureJava(samples).append(StartMethods.measurePython(samples));
-        Table summary = StartMethods.summary(all);
+        Table all = StartTimes.measureJava(samples).append(StartTimes.measurePython(samples));
+        Table summary = StartTimes.summary(all);
         System.out.println(summary.print());
         if (!Files.isExecutable(Python.PYTHON)) System.out.println("note: no " + Python.PYTHON + ", Python not measured");
         Path c1 = Reports.csv(summary, out, "startmethods-summary.csv");

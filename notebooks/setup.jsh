@@ -10,7 +10,7 @@ import java.time.*;
 import java.util.*;
 import mproc.*;
 import mproc.tutorial.*;
-import mproc.chapters.*;
+import mproc.report.*;
 import mproc.cluster.*;
 import mproc.Queue;
 import mproc.Lock;

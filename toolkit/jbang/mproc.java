@@ -1,7 +1,7 @@
 //SOURCES ../core/src/main/java/mproc/*.java
 //SOURCES ../tutorial/src/main/java/mproc/tutorial/*.java
 //SOURCES ../tutorial/src/main/java/mproc/cli/*.java
-//SOURCES ../chapters/src/main/java/mproc/chapters/*.java
+//SOURCES ../report/src/main/java/mproc/report/*.java
 //SOURCES ../ignite/src/main/java/mproc/cluster/*.java
 //FILES mproc/tutorial/python_pool.py=../tutorial/src/main/resources/mproc/tutorial/python_pool.py
 //FILES mproc/tutorial/python_ipc.py=../tutorial/src/main/resources/mproc/tutorial/python_ipc.py

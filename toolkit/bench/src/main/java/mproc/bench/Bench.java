@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import mproc.chapters.StartMethods;
+import mproc.report.StartTimes;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import picocli.CommandLine.Command;
@@ -36,24 +36,24 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (samples < 3 || samples > 1000) throw new IllegalArgumentException("--samples must be 3..1000, got " + samples);
-        Table jvm = StartMethods.measureJava(samples);
-        Table python = StartMethods.measurePython(samples);
-        Table summary = StartMethods.summary(jvm.append(python));
+        Table jvm = StartTimes.measureJava(samples);
+        Table python = StartTimes.measurePython(samples);
+        Table summary = StartTimes.summary(jvm.append(python));
         System.out.println(summary.print());
         Table rows = Table.create("bench", StringColumn.create("metric"), DoubleColumn.create("value"), StringColumn.create("unit"));
-        row(rows, "jvm_hello_ms", StartMethods.median(summary, "JVM hello world"), "ms");
-        row(rows, "start_join_cold_ms", StartMethods.median(summary, "java cold"), "ms");
-        row(rows, "start_join_tuned_ms", StartMethods.median(summary, "java tuned"), "ms");
-        row(rows, "start_join_warm_ms", StartMethods.median(summary, "java warm"), "ms");
-        row(rows, "submit_result_warm_ms", mproc.chapters.Pools.warmSubmitResultMillis(500), "ms");
-        row(rows, "start_join_tuned_vs_hello", StartMethods.median(summary, "java tuned") / StartMethods.median(summary, "JVM hello world"), "ratio");
+        row(rows, "jvm_hello_ms", StartTimes.median(summary, "JVM hello world"), "ms");
+        row(rows, "start_join_cold_ms", StartTimes.median(summary, "java cold"), "ms");
+        row(rows, "start_join_tuned_ms", StartTimes.median(summary, "java tuned"), "ms");
+        row(rows, "start_join_warm_ms", StartTimes.median(summary, "java warm"), "ms");
+        row(rows, "submit_result_warm_ms", mproc.report.PoolReport.warmSubmitResultMillis(500), "ms");
+        row(rows, "start_join_tuned_vs_hello", StartTimes.median(summary, "java tuned") / StartTimes.median(summary, "JVM hello world"), "ratio");
         if (python.rowCount() > 0) {
-            row(rows, "python_pass_ms", StartMethods.median(summary, "python -c pass"), "ms");
-            row(rows, "python_spawn_ms", StartMethods.median(summary, "python spawn"), "ms");
-            row(rows, "python_fork_ms", StartMethods.median(summary, "python fork"), "ms");
-            row(rows, "python_forkserver_ms", StartMethods.median(summary, "python forkserver"), "ms");
-            row(rows, "start_join_tuned_vs_python_spawn", StartMethods.median(summary, "java tuned") / StartMethods.median(summary, "python spawn"), "ratio");
-            row(rows, "start_join_warm_vs_python_forkserver", StartMethods.median(summary, "java warm") / StartMethods.median(summary, "python forkserver"), "ratio");
+            row(rows, "python_pass_ms", StartTimes.median(summary, "python -c pass"), "ms");
+            row(rows, "python_spawn_ms", StartTimes.median(summary, "python spawn"), "ms");
+            row(rows, "python_fork_ms", StartTimes.median(summary, "python fork"), "ms");
+            row(rows, "python_forkserver_ms", StartTimes.median(summary, "python forkserver"), "ms");
+            row(rows, "start_join_tuned_vs_python_spawn", StartTimes.median(summary, "java tuned") / StartTimes.median(summary, "python spawn"), "ratio");
+            row(rows, "start_join_warm_vs_python_forkserver", StartTimes.median(summary, "java warm") / StartTimes.median(summary, "python forkserver"), "ratio");
         } else {
             System.out.println("note: no " + mproc.tutorial.Python.PYTHON + ": Python rows skipped");
         }
@@ -74,25 +74,25 @@ public final class Bench implements Callable<Integer> {
         // the pool: kernel speed, 8 x 100 multiplies with pool start-up, efficiency on 2 workers, break-even
         double matmul = matmulMicros();
         row(rows, "matmul_20x20_us", matmul, "us");
-        mproc.chapters.Pools.poolSeconds(8, 100); // first use: archive and page cache
+        mproc.report.PoolReport.poolSeconds(8, 100); // first use: archive and page cache
         double[] p8 = new double[5];
-        for (int i = 0; i < p8.length; i++) p8[i] = mproc.chapters.Pools.poolSeconds(8, 100);
+        for (int i = 0; i < p8.length; i++) p8[i] = mproc.report.PoolReport.poolSeconds(8, 100);
         java.util.Arrays.sort(p8);
         row(rows, "pool_8x100_s", p8[2], "s");
         int effTasks = 40;
         long effCount = 20_000; // ~1 s of work
-        double efficiency = mproc.chapters.Pools.efficiency2(effTasks, effCount);
+        double efficiency = mproc.report.PoolReport.efficiency2(effTasks, effCount);
         row(rows, "pool_efficiency_2w", efficiency, "ratio");
-        double threads = mproc.chapters.Pools.threadEfficiency2(effTasks, effCount); // the machine's ceiling, no processes
+        double threads = mproc.report.PoolReport.threadEfficiency2(effTasks, effCount); // the machine's ceiling, no processes
         row(rows, "threads_efficiency_2t", threads, "ratio");
         row(rows, "pool_efficiency_2w_vs_threads", efficiency / threads, "ratio");
-        Table granularity = mproc.chapters.Speedup.granularity();
+        Table granularity = mproc.report.Speedup.granularity();
         System.out.println(granularity.print());
         Reports.csv(granularity, out, "granularity.csv");
-        double breakEven = mproc.chapters.Speedup.breakEvenMicros(granularity);
+        double breakEven = mproc.report.Speedup.breakEvenMicros(granularity);
         row(rows, "break_even_task_us", breakEven, "us");
         java.util.Map<String, Double> pyPool = mproc.tutorial.Python.run("python_pool.py", "8", "100");
-        mproc.chapters.Speedup.PythonRun pySpeed = mproc.chapters.Speedup.python();
+        mproc.report.Speedup.PythonRun pySpeed = mproc.report.Speedup.python();
         if (!pyPool.isEmpty()) {
             row(rows, "python_matmul_20x20_us", pyPool.get("python_matmul_20x20_us"), "us");
             row(rows, "python_sequential_8x100_s", pyPool.get("python_sequential_s"), "s");
@@ -126,7 +126,7 @@ public final class Bench implements Callable<Integer> {
         } catch (ClassNotFoundException e) {
             System.out.println("note: JMH is not on the class path (make bench adds toolkit/target/bench-lib):"
                     + " matmul_20x20_us is timed by hand");
-            return mproc.chapters.Pools.matmulMicros();
+            return mproc.report.PoolReport.matmulMicros();
         }
         return MatmulBenchmark.run();
     }

@@ -1,5 +1,5 @@
 """Python's side of the pool and performance benchmarks, measured the way the Java side is
-(mproc.chapters.Pools, mproc.chapters.Speedup). Prints metric,value lines.
+(mproc.report.Pools, mproc.report.Speedup). Prints metric,value lines.
 
 `python_pool.py TASKS COUNT`: the chapter's do_something (two random 20x20 integer matrices, entries 1..10,
 multiplied COUNT times by a triple loop) on TASKS tasks:

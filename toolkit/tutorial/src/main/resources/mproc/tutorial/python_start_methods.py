@@ -1,6 +1,6 @@
 """start + join of an empty multiprocessing.Process, per start method; one CSV line per sample:
    python <method>,<run>,<milliseconds>
-Run by mproc.chapters.StartMethods with the number of samples as the only argument."""
+Run by mproc.report.StartMethods with the number of samples as the only argument."""
 import multiprocessing as mp
 import sys
 import time

@@ -1,4 +1,4 @@
-package mproc.chapters;
+package mproc.report;
 
 import mproc.tutorial.*;
 import java.util.Collections;
@@ -40,7 +40,7 @@ public final class Speedup {
         double[] seqs = new double[maxWorkers];
         for (int n = 1; n <= maxWorkers; n++) {
             try (Pool pool = new Pool(n)) {
-                double[] t = Pools.alternatingMedians(pool, tasks, count, 1); // each task its own message
+                double[] t = PoolReport.alternatingMedians(pool, tasks, count, 1); // each task its own message
                 seqs[n - 1] = t[0];
                 w.append(n);
                 secs.append(round(t[1], 3));
@@ -66,7 +66,7 @@ public final class Speedup {
         try (Pool pool = new Pool(2)) {
             for (long s : sizes) {
                 int tasks = (int) Math.max(2, total / s);
-                double[] t = Pools.alternatingMedians(pool, tasks, s, 1);
+                double[] t = PoolReport.alternatingMedians(pool, tasks, s, 1);
                 double seq = t[0], par = t[1];
                 size.append(s);
                 taskUs.append(round(seq * 1e6 / tasks, 1)); // measured: the multiplies and making the matrices

@@ -1,9 +1,9 @@
-package mproc.chapters;
+package mproc.report;
 
 import mproc.tutorial.*;
 import java.util.ArrayList;
 import java.util.List;
-import mproc.Pool;
+import mproc.Fn;
 import mproc.Worker;
 import mproc.cluster.Cluster;
 import org.knowm.xchart.CategoryChart;
@@ -14,11 +14,12 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Chapter 13, scaling out: the Pool's matrix map on an Apache Ignite cluster, the same {@link mproc.Fn}
- * over the same task list, and what the engine does when a node dies mid-map.
+ * The scaling-out chapter's report: a timed map's row, the table and chart of the runs, and the harness that
+ * SIGKILLs a node in the middle of a map. The chapter's pool function and main block are in its notebook and
+ * script.
  */
-public final class Clustering {
-    private Clustering() {}
+public final class ClusterReport {
+    private ClusterReport() {}
 
     /** One timed map: where it ran, how long starting that took, how long the map took, its checksum. */
     public record Run(String engine, int nodes, double startMs, double mapMs, int tasks, long checksum) {
@@ -27,56 +28,19 @@ public final class Clustering {
         }
     }
 
-    /** {@code tasks} matrix tasks of {@code count} multiplies each (a little different each, so order shows). */
-    public static List<Object> tasks(int tasks, long count) {
-        List<Object> l = new ArrayList<>(tasks);
-        for (int i = 0; i < tasks; i++) l.add(count + i);
-        return l;
-    }
-
     /** The results' checksum: equal checksums, equal results (the map keeps input order). */
-    public static long checksum(List<Object> results) {
+    public static long checksum(List<?> results) {
         long sum = 0, i = 1;
         for (Object r : results) sum += (i++) * ((Number) r).longValue();
         return sum;
-    }
-
-    /** The baseline: a fresh local {@link Pool} of {@code workers} worker JVMs (start, one warm-up map, timed map). */
-    public static Run onPool(int workers, List<Object> tasks) throws InterruptedException {
-        // on a fresh class path the workers' class archive is trained in the background: not during the timing
-        new Worker(mproc.tutorial.MatrixTask.class).prepare(java.time.Duration.ofMinutes(2));
-        long t0 = System.nanoTime();
-        try (Pool pool = new Pool(workers)) {
-            pool.map(Pool.Square.class, Pool.range(workers), 1, null);
-            double start = (System.nanoTime() - t0) / 1e6;
-            pool.map(MatrixWork.class, warmUp(tasks), 1, null);
-            long t1 = System.nanoTime();
-            List<Object> r = pool.map(MatrixWork.class, tasks, 1, null);
-            return new Run("local Pool", workers, start, (System.nanoTime() - t1) / 1e6, tasks.size(), checksum(r));
-        }
-    }
-
-    /**
-     * The same map on the cluster as it is now, in {@link Cluster#map}'s default chunks (four jobs per node):
-     * one warm-up map first, as new nodes JIT-compile the kernel.
-     */
-    public static Run onCluster(Cluster cluster, List<Object> tasks, double startMs) {
-        cluster.map(MatrixWork.class, warmUp(tasks));
-        long t1 = System.nanoTime();
-        List<Object> r = cluster.map(MatrixWork.class, tasks);
-        return new Run("Ignite cluster", cluster.size(), startMs, (System.nanoTime() - t1) / 1e6, tasks.size(), checksum(r));
-    }
-
-    private static List<Object> warmUp(List<Object> tasks) {
-        return tasks.subList(0, Math.min(tasks.size(), 16));
     }
 
     /** What a map did while one of the nodes was SIGKILLed. */
     public record Failover(String killed, int nodesBefore, int nodesAfter, int failovers, double mapMs,
                            long checksum, Table stats) {}
 
-    /** Maps {@code tasks} (one job each) and SIGKILLs {@code victim} {@code afterMs} into the map. */
-    public static Failover killDuringMap(Cluster cluster, Worker victim, List<Object> tasks, long afterMs)
+    /** Maps {@code fn} over {@code tasks} (one job each) and SIGKILLs {@code victim} {@code afterMs} into the map. */
+    public static Failover killDuringMap(Cluster cluster, Class<? extends Fn> fn, Worker victim, List<?> tasks, long afterMs)
             throws InterruptedException {
         int before = cluster.size(), failoversBefore = cluster.failovers();
         Thread killer = new Thread(() -> {
@@ -91,7 +55,7 @@ public final class Clustering {
         killer.start();
         List<Object> r;
         try {
-            r = cluster.map(MatrixWork.class, tasks, 1);
+            r = cluster.map(fn, tasks, 1);
         } finally {
             killer.interrupt();
             killer.join();

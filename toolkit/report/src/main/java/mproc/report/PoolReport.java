@@ -1,4 +1,4 @@
-package mproc.chapters;
+package mproc.report;
 
 import mproc.tutorial.*;
 import java.util.List;
@@ -9,8 +9,8 @@ import org.knowm.xchart.CategoryChartBuilder;
 import tech.tablesaw.api.Table;
 
 /** Chapter 12, process_pool.py: a Pool of worker JVMs over a batch of matrix tasks. */
-public final class Pools {
-    private Pools() {}
+public final class PoolReport {
+    private PoolReport() {}
 
     /** What a batch did: per-worker table, wall time, and the results' checksum. */
     public record Batch(int workers, int tasks, double startMs, double wallMs, Table stats, long checksum) {
@@ -26,24 +26,6 @@ public final class Pools {
     }
 
     /** Starts a pool, maps the matrix task over {@code counts}, closes the pool. */
-    public static Batch batch(int workers, List<Object> counts, IntConsumer progress) throws InterruptedException {
-        long t0 = System.nanoTime();
-        Pool pool = new Pool(workers);
-        try {
-            pool.map(Pool.Square.class, Pool.range(workers), 1, null); // every worker JVM up and answering
-            pool.resetStats();
-            double start = (System.nanoTime() - t0) / 1e6;
-            long t1 = System.nanoTime();
-            int chunk = Math.max(1, counts.size() / (8 * workers));
-            List<Object> results = pool.map(MatrixWork.class, counts, chunk, progress);
-            double wall = (System.nanoTime() - t1) / 1e6;
-            long sum = 0;
-            for (Object r : results) sum += (Long) r;
-            return new Batch(workers, counts.size(), start, wall, mproc.tutorial.Tables.poolStats(pool.stats()), sum);
-        } finally {
-            pool.close();
-        }
-    }
 
     /** Microseconds per 20x20 multiply in this JVM: median of 5 runs of 100 000, after a warm-up. */
     public static double matmulMicros() {

@@ -1,4 +1,4 @@
-package mproc.chapters;
+package mproc.report;
 
 import mproc.tutorial.*;
 import java.io.IOException;
@@ -27,9 +27,9 @@ import tech.tablesaw.columns.numbers.NumberColumnFormatter;
  * started and finished, {@code start()} + {@code join()}, for each Java start method and, in the same run,
  * each Python start method. Baselines: a hello-world JVM and {@code python3 -c pass}.
  */
-public final class StartMethods {
+public final class StartTimes {
 
-    private StartMethods() {}
+    private StartTimes() {}
 
     /** One row per sample: method, run, ms. Java methods are prepared first (archive built, spare ready). */
     public static Table measureJava(int samples) throws InterruptedException {

@@ -1,4 +1,4 @@
-package mproc.chapters;
+package mproc.report;
 
 import static org.junit.jupiter.api.Assertions.*;
 

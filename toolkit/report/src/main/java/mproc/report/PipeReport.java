@@ -1,4 +1,4 @@
-package mproc.chapters;
+package mproc.report;
 
 import mproc.tutorial.*;
 import java.io.EOFException;
@@ -17,73 +17,48 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
-/** Chapter 8, communicating_with_pipe.py: producer -> squarer -> main, through two pipes. */
-public final class Pipes {
-    private Pipes() {}
+/**
+ * The pipe chapter's measuring harness: the chapter's chain (producer -> squarer -> reader, two pipes) carrying
+ * timed matrices, one row per message; its summary and chart. The chapter's own producer and squarer are in
+ * its notebook and script.
+ */
+public final class PipeReport {
+    private PipeReport() {}
 
-    /** Python's create_items: sends 0..9 (or n matrices), then closes its end. args: out end, mode, n. */
-    public static class Producer implements Task {
+    /** The harness's producer: sends n seeded matrices, each with the time it was sent, then closes its end. args: out end, n, pace in microseconds. */
+    public static class MatrixProducer implements Task {
         @Override
         public void run(String... a) {
             try (Connection out = Connection.attach(a[0])) {
-                int n = Integer.parseInt(a[2]);
-                if (a[1].equals("numbers")) {
-                    for (int i = 0; i < n; i++) out.send((long) i);
-                } else {
-                    long pace = a.length > 3 ? Long.parseLong(a[3]) * 1000 : 0;
-                    for (int i = 0; i < n; i++) {
-                        out.send(List.of((long) i, Clock.epochNanos(), Matrix.entries(Matrix.SIZE, i)));
-                        if (pace > 0) java.util.concurrent.locks.LockSupport.parkNanos(pace);
-                    }
+                int n = Integer.parseInt(a[1]);
+                long pace = Long.parseLong(a[2]) * 1000;
+                for (int i = 0; i < n; i++) {
+                    out.send(List.of((long) i, Clock.epochNanos(), Matrix.entries(Matrix.SIZE, i)));
+                    if (pace > 0) java.util.concurrent.locks.LockSupport.parkNanos(pace);
                 }
             }
         }
     }
 
-    /** Python's multiply_items: squares what it receives until end of stream. args: in end, out end. */
-    public static class Squarer implements Task {
+    /** The harness's squarer: squares each matrix it receives, with the times it arrived and left, until end of stream. */
+    public static class MatrixSquarer implements Task {
         @Override
         public void run(String... a) throws Exception {
             try (Connection in = Connection.attach(a[0]); Connection out = Connection.attach(a[1])) {
                 while (true) {
-                    Object item;
+                    List<?> m;
                     try {
-                        item = in.recv();
+                        m = (List<?>) in.recv();
                     } catch (EOFException e) {
-                        return; // the producer closed its end: close ours, which ends main's loop
+                        return; // the producer closed its end: close ours, which ends the reader's loop
                     }
-                    if (item instanceof Long v) {
-                        out.send(v * v);
-                    } else {
-                        List<?> m = (List<?>) item;
-                        long arrived = Clock.epochNanos();
-                        int[] x = (int[]) m.get(2);
-                        long[] sq = Matrix.multiplyRows(x, x, Matrix.SIZE, 0, Matrix.SIZE);
-                        out.send(List.of(m.get(0), m.get(1), arrived, Clock.epochNanos(), sq));
-                    }
+                    long arrived = Clock.epochNanos();
+                    int[] x = (int[]) m.get(2);
+                    long[] sq = Matrix.multiplyRows(x, x, Matrix.SIZE, 0, Matrix.SIZE);
+                    out.send(List.of(m.get(0), m.get(1), arrived, Clock.epochNanos(), sq));
                 }
             }
         }
-    }
-
-    /** The Python script: the squares of 0..9, received by main until end of stream. */
-    public static List<Long> squares(int n) throws Exception {
-        Pipe first = Pipe.create(), second = Pipe.create();
-        Worker producer = new Worker("producer", Producer.class, first.end1(), "numbers", n).start();
-        Worker squarer = new Worker("squarer", Squarer.class, first.end2(), second.end1()).start();
-        List<Long> got = new ArrayList<>();
-        try {
-            while (true) {
-                long v = (Long) second.end2().recv();
-                System.out.println(v);
-                got.add(v);
-            }
-        } catch (EOFException e) {
-            System.out.println("End");
-        }
-        producer.join();
-        squarer.join();
-        return got;
     }
 
     /**
@@ -103,8 +78,8 @@ public final class Pipes {
         if (n < 1 || n > 1_000_000) throw new IllegalArgumentException("messages must be between 1 and 1000000, got " + n);
         if (paceMicros < 0 || paceMicros > 1_000_000) throw new IllegalArgumentException("pace must be 0..1000000 us, got " + paceMicros);
         Pipe first = Pipe.create(), second = Pipe.create();
-        Worker producer = new Worker("producer", Producer.class, first.end1(), "matrices", n, paceMicros).start();
-        Worker squarer = new Worker("squarer", Squarer.class, first.end2(), second.end1()).start();
+        Worker producer = new Worker("producer", MatrixProducer.class, first.end1(), n, paceMicros).start();
+        Worker squarer = new Worker("squarer", MatrixSquarer.class, first.end2(), second.end1()).start();
         IntColumn msg = IntColumn.create("message");
         DoubleColumn toSquarer = DoubleColumn.create("to_squarer_us"), square = DoubleColumn.create("square_us"),
                 toMain = DoubleColumn.create("to_main_us"), total = DoubleColumn.create("total_us");
