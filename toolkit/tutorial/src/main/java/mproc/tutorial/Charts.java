@@ -139,7 +139,11 @@ public final class Charts {
         return out;
     }
 
-    private static void style(Chart<?, ?> chart) {
+    /**
+     * The one style of every chart of the chapters (white, light grid, dark labels of a legible size); {@link #image}
+     * and {@link #savePng} apply it, so a chart built with any XChart builder looks like the others.
+     */
+    public static <C extends Chart<?, ?>> C style(C chart) {
         Styler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
@@ -149,19 +153,24 @@ public final class Charts {
         if (s instanceof org.knowm.xchart.style.AxesChartStyler a) {
             a.setPlotGridLinesColor(new Color(0xE0, 0xE0, 0xE0));
             a.setAxisTickLabelsColor(new Color(0x33, 0x33, 0x33));
+            a.setAxisTickLabelsFont(a.getAxisTickLabelsFont().deriveFont(12f));
+            a.setAxisTitleFont(a.getAxisTitleFont().deriveFont(13f));
         }
+        s.setChartTitleFont(s.getChartTitleFont().deriveFont(15f));
+        s.setLegendFont(s.getLegendFont().deriveFont(12f));
+        return chart;
     }
 
     /** The chart as an image: the last expression of a notebook cell renders it. */
     public static BufferedImage image(Chart<?, ?> chart) {
-        return BitmapEncoder.getBufferedImage(chart);
+        return BitmapEncoder.getBufferedImage(style(chart));
     }
 
     /** Writes the chart as a PNG file (creating its folder) and returns the path. */
     public static Path savePng(Chart<?, ?> chart, Path file) {
         try {
             if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+            BitmapEncoder.saveBitmap(style(chart), file.toString(), BitmapEncoder.BitmapFormat.PNG);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write chart " + file + ": " + e.getMessage(), e);
