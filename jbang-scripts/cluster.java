@@ -33,15 +33,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mproc.tutorial.Charts;
+import mproc.Fn;
+import mproc.Pool;
 import mproc.Worker;
-import mproc.chapters.Clustering;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
 import mproc.cluster.Cluster;
 import mproc.cluster.Primitives;
+import mproc.report.ClusterReport;
+import mproc.tutorial.Charts;
+import mproc.tutorial.Matrix;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -50,26 +52,21 @@ import tech.tablesaw.api.Table;
 @Command(name = "cluster", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"The Pool's matrix map on an Apache Ignite 2 cluster. By default it starts --nodes server nodes,",
                 "each its own JVM, on 127.0.0.1 only (static discovery addresses, no multicast), joins them as a client,",
-                "maps --tasks matrix tasks over them, runs the cluster's queue, lock and count-down latch across",
-                "the nodes, stops every node it started, and maps the same tasks on a local Pool(2) for reference.",
+                "maps --tasks matrix tasks over them (the same pool function as on a local Pool(2), first),",
+                "runs the cluster's queue, lock and count-down latch across the nodes, and stops every node it started.",
                 "--connect / --connect-file join a cluster that runs elsewhere instead; its server nodes need the",
-                "mproc jar and its dependencies on their class path and the JVM options in mproc/cluster/ignite.jvmopts."})
+                "mproc jar and the pool function's class on their class path, and the JVM options in mproc/cluster/ignite.jvmopts."})
 public class cluster implements Callable<Integer> {
-    static class Where {
-        @Option(names = "--nodes", defaultValue = "2", description = "local server nodes to start, 1..10 (default: ${DEFAULT-VALUE})")
-        int nodes = 2;
+    @Option(names = "--nodes", paramLabel = "N", description = "local server nodes to start, 1..10 (default: 2)")
+    Integer nodesOption;
 
-        @Option(names = "--connect", split = ",", paramLabel = "HOST:PORT[..PORT]",
-                description = "join the cluster at these discovery addresses instead of starting nodes")
-        List<String> connect;
+    @Option(names = "--connect", split = ",", paramLabel = "HOST:PORT[..PORT]",
+            description = "join the cluster at these discovery addresses instead of starting nodes")
+    List<String> connect;
 
-        @Option(names = "--connect-file", paramLabel = "FILE",
-                description = "as --connect, with the addresses read from FILE (one per line, # comments)")
-        Path connectFile;
-    }
-
-    @ArgGroup(exclusive = true)
-    Where where = new Where();
+    @Option(names = "--connect-file", paramLabel = "FILE",
+            description = "as --connect, with the addresses read from FILE (one per line, # comments)")
+    Path connectFile;
 
     @Option(names = "--tasks", defaultValue = "48", description = "matrix tasks in the map, 1..100000 (default: ${DEFAULT-VALUE})")
     int tasks;
@@ -81,15 +78,26 @@ public class cluster implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "build/cluster", description = "folder for cluster.csv and cluster.png (default: ${DEFAULT-VALUE})")
     Path out;
 
+    /** The chapter's do_something as a pool function: count 20x20 multiplies, the checksum as the result. */
+    static class DoSomething implements Fn<Long, Long> {
+        public Long apply(Long count) {
+            return Matrix.work(count);
+        }
+    }
+
     public static void main(String... args) {
         System.exit(Cli.execute(new cluster(), args));
     }
 
     @Override
     public Integer call() throws Exception {
-        Cli.checkRange(this, "--nodes", where.nodes, 1, Cluster.MAX_LOCAL_NODES);
+        if ((nodesOption != null ? 1 : 0) + (connect != null ? 1 : 0) + (connectFile != null ? 1 : 0) > 1) {
+            throw new ParameterException(new CommandLine(this), "--nodes, --connect and --connect-file are mutually exclusive: give one");
+        }
+        int nodes = nodesOption != null ? nodesOption : 2;
+        Cli.checkRange(this, "--nodes", nodes, 1, Cluster.MAX_LOCAL_NODES);
         Cli.checkRange(this, "--tasks", tasks, 1, 100_000);
-        List<String> remote = where.connectFile != null ? Cluster.addressesFrom(where.connectFile) : where.connect;
+        List<String> remote = connectFile != null ? Cluster.addressesFrom(connectFile) : connect;
         if (remote != null) {
             if (remote.isEmpty()) throw new ParameterException(new CommandLine(this), "no cluster addresses given");
             for (String a : remote) {
@@ -98,31 +106,46 @@ public class cluster implements Callable<Integer> {
                 }
             }
         }
-        List<Object> work = Clustering.tasks(tasks, count);
 
-        List<Clustering.Run> runs = new ArrayList<>();
+        // the main block
+        List<Long> counts = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) counts.add(count + i);   // a little different each, so that order shows
+        List<ClusterReport.Run> runs = new ArrayList<>();
+
         long t0 = System.nanoTime();
-        System.out.println(remote == null ? "starting " + where.nodes + " Ignite server node(s) on 127.0.0.1 ..."
-                : "joining the cluster at " + remote + " ...");
-        List<Worker> nodes;
-        try (Cluster c = remote == null ? Cluster.local(where.nodes) : Cluster.connect(remote)) {
-            nodes = c.nodes();
-            System.out.printf("cluster of %d server node(s) ready in %.0f ms (discovery %s)%n", c.size(), c.startMs(), c.addresses());
-            runs.add(Clustering.onCluster(c, work, c.startMs()));
-            System.out.println(c.stats().print());
-            System.out.println(Primitives.run(c, 50, 100).print());
+        List<Long> onPool;
+        try (Pool pool = new Pool(2)) {
+            pool.map(DoSomething.class, counts.subList(0, Math.min(4, tasks)));   // warm-up: the workers have the class
+            double startMs = (System.nanoTime() - t0) / 1e6;
+            long t1 = System.nanoTime();
+            onPool = pool.map(DoSomething.class, counts);
+            runs.add(new ClusterReport.Run("local Pool", 2, startMs, (System.nanoTime() - t1) / 1e6, tasks, ClusterReport.checksum(onPool)));
         }
-        for (Worker n : nodes) if (n.isAlive()) throw new IllegalStateException(n.getName() + " is still running");
-        if (remote == null) System.out.println("all " + nodes.size() + " node JVMs ended (" + Math.round((System.nanoTime() - t0) / 1e6) + " ms after the first started)");
 
-        runs.add(0, Clustering.onPool(2, work));
-        System.out.printf("for reference, a local Pool(2): the same %d tasks in %.0f ms%n", tasks, runs.get(0).mapMs());
+        Cluster cluster = remote == null ? Cluster.local(nodes) : Cluster.connect(remote);
+        System.out.println(String.format("%d server node(s) ready in %.0f ms (discovery %s)", cluster.size(), cluster.startMs(), cluster.addresses()));
+        cluster.map(DoSomething.class, counts.subList(0, Math.min(4, tasks)));  // warm-up, as for the Pool
+        long t2 = System.nanoTime();
+        List<Object> onCluster = cluster.map(DoSomething.class, counts);
+        runs.add(new ClusterReport.Run("Ignite cluster", cluster.size(), cluster.startMs(), (System.nanoTime() - t2) / 1e6, tasks, ClusterReport.checksum(onCluster)));
+        System.out.println("the cluster's results equal the Pool's: " + onCluster.equals(onPool));
 
-        Table t = Clustering.table(runs);
+        List<Worker> started;
+        try {
+            System.out.println(cluster.stats().print());
+            System.out.println(Primitives.run(cluster, 50, 100).print());
+        } finally {
+            started = cluster.nodes();
+            cluster.close();
+        }
+        for (Worker n : started) if (n.isAlive()) throw new IllegalStateException(n.getName() + " is still running");
+        if (remote == null) System.out.println("all " + started.size() + " node JVMs ended");
+
+        Table t = ClusterReport.table(runs);
         System.out.println(t.print());
         Path csv = Reports.csv(t, out, "cluster.csv");
-        Path png = Charts.savePng(Clustering.chart(runs), out.resolve("cluster.png"));
+        Path png = Charts.savePng(ClusterReport.chart(runs), out.resolve("cluster.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
-        return runs.get(1).checksum() == runs.get(0).checksum() ? 0 : 1;
+        return onCluster.equals(onPool) ? 0 : 1;
     }
 }
