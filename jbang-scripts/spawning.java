@@ -92,7 +92,7 @@ public class spawning implements Callable<Integer> {
         System.out.println(cost.print());
         System.out.printf("wall time: one after another %.0f ms, all at once %.0f ms (%.2fx)%n",
                 cost.doubleColumn("wall_ms").get(0), cost.doubleColumn("wall_ms").get(1), cost.doubleColumn("speed_up").get(1));
-        var img = Charts.sideBySide(Charts.image(Charts.timeline(a, "one after another", 560)), Charts.image(Charts.timeline(b, "all at once", 560)));
+        var img = Charts.sideBySide(Charts.bitmap(Charts.timeline(a, "one after another", 560), 1), Charts.bitmap(Charts.timeline(b, "all at once", 560), 1));
         Path png = Charts.savePng(img, out.resolve("spawning.png"));
         Path csvA = Reports.csv(a, out, "spawning-one-after-another.csv");
         Path csvB = Reports.csv(b, out, "spawning-all-at-once.csv");

@@ -75,6 +75,21 @@ public final class Kernel {
         show(data(text, "image/png", Base64.getEncoder().encodeToString(png)), null, false);
     }
 
+    /**
+     * A PNG image as the kernel's display data, shown at {@code width} x {@code height} (an image of more
+     * pixels than that stays sharp on a high-density screen): the value a cell's last expression may be.
+     */
+    public Object pngData(byte[] png, int width, int height, String text) {
+        Object d = data(text, "image/png", Base64.getEncoder().encodeToString(png));
+        try {
+            displayData.getMethod("putMetaData", String.class, Object.class)
+                    .invoke(d, "image/png", java.util.Map.of("width", width, "height", height));
+            return d;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the kernel's display API changed: " + e, e);
+        }
+    }
+
     private Object data(String text, String mime, String value) {
         try {
             Object d = displayData.getConstructor(String.class).newInstance(text);

@@ -40,7 +40,8 @@ class ChartsTest {
 
     @Test
     void durationsAndSideBySide(@TempDir Path dir) throws Exception {
-        BufferedImage d = Charts.image(Charts.durations(sample(), "durations"));
+        // outside a notebook kernel image() is the plain bitmap
+        BufferedImage d = (BufferedImage) Charts.image(Charts.durations(sample(), "durations"));
         assertTrue(countColour(d, Charts.RUN.getRGB()) > 1000);
         BufferedImage both = Charts.sideBySide(d, d);
         assertEquals(2 * d.getWidth(), both.getWidth());
@@ -52,5 +53,17 @@ class ChartsTest {
         int n = 0;
         for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if ((img.getRGB(x, y) & 0xFFFFFF) == (rgb & 0xFFFFFF)) n++;
         return n;
+    }
+
+    @Test
+    void aBitmapAtTwiceTheScaleHasTwiceThePixelsAndTheSameDrawing() {
+        var chart = Charts.durations(sample(), "durations");
+        BufferedImage one = Charts.bitmap(chart, 1), two = Charts.bitmap(chart, 2);
+        assertEquals(2 * one.getWidth(), two.getWidth());
+        assertEquals(2 * one.getHeight(), two.getHeight());
+        // the same bars, in four times the pixels (within the anti-aliased edges)
+        double ratio = (double) countColour(two, Charts.RUN.getRGB()) / countColour(one, Charts.RUN.getRGB());
+        assertTrue(ratio > 3.5 && ratio < 4.5, "run-colour pixels grew by " + ratio);
+        assertThrows(IllegalArgumentException.class, () -> Charts.bitmap(chart, 0));
     }
 }
