@@ -675,6 +675,22 @@ def newcomer_tests():
         rc, out, err = run([JBANG, "naming", "--version"], cwd=ROOT, timeout=300)
         expect(rc == 0 and re.match(r"naming 1\.0\.0 \(", out), f"--version: {out} {err[-300:]}")
 
+    @case("newcomer: `jbang app install` of a chapter script gives a command that runs from any folder")
+    def _():
+        home = BUILD / "app-install"
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
+        # JBANG_DIR: a JBang home of its own (not the reader's ~/.jbang), on the JDK JAVA_HOME names (no download)
+        env = dict(os.environ, JBANG_DIR=str(home / "jbang"))
+        rc, out, err = run([JBANG, "app", "install", "--name", "mproc-pool", "jbang-scripts/pool.java"], env=env, timeout=300)
+        expect(rc == 0, f"app install: exit {rc}\n{out}\n{err[-800:]}")
+        cmd = home / "jbang" / "bin" / "mproc-pool"
+        expect(cmd.is_file(), f"no command {cmd}: {err[-500:]}")
+        env["PATH"] = f"{home / 'jbang' / 'bin'}:{Path(JBANG).parent}:{os.environ['PATH']}"
+        rc, out, err = run([str(cmd), "--tasks", "8", "--count", "100", "--out", str(home / "out")], cwd=home, env=env, timeout=600)
+        expect(rc == 0 and re.search(r"^results: 8 of 8, checksum ok$", out, re.M), f"exit {rc}\n{out[-1200:]}\n{err[-800:]}")
+        expect(not wait_for_no_workers(), "workers left running")
+
     @case("newcomer: set-up leaves a reader's own `java` kernelspec byte for byte as it was")
     def _():
         data = BUILD / "jupyter-data"
