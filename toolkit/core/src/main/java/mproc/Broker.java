@@ -86,9 +86,10 @@ final class Broker {
     private void serve(SocketChannel raw) {
         Set<LockState> held = new HashSet<>();
         FrameChannel c = null;
+        Client client = null;
         try {
             c = new FrameChannel(raw);
-            Client client = new Client(c, held);
+            client = new Client(c, held);
             while (true) {
                 List<?> req = (List<?>) c.read(Long.MAX_VALUE);
                 Object reply = handle(client, req);
@@ -100,11 +101,28 @@ final class Broker {
             // a broken client: drop it
         } finally {
             for (LockState l : held) l.releaseAbandoned();
+            if (client != null && client.pid >= 0) for (Abandonable a : client.touched) a.abandon(client.pid);
             if (c != null) c.close();
         }
     }
 
-    record Client(FrameChannel channel, Set<LockState> held) {
+    /** One connection of a client JVM: what it holds, and (once a request said it) that JVM's pid. */
+    static final class Client {
+        private final FrameChannel channel;
+        private final Set<LockState> held;
+        /** The objects this connection used that care when a process ends (RLocks held, condition waiters). */
+        final Set<Abandonable> touched = new HashSet<>();
+        long pid = -1;
+
+        Client(FrameChannel channel, Set<LockState> held) {
+            this.channel = channel;
+            this.held = held;
+        }
+
+        Set<LockState> held() {
+            return held;
+        }
+
         boolean gone() {
             try {
                 return channel.peerClosed();
@@ -120,6 +138,12 @@ final class Broker {
         if (state == null) return List.of("error", "no such object");
         long timeout = req.size() > 2 && req.get(req.size() - 1) instanceof Long l ? l : -1;
         try {
+            if (op.indexOf('.') > 0) { // [kind.op, id, pid, thread id, args...]: the objects that know the caller's thread
+                Owner who = new Owner(((Number) req.get(2)).longValue(), ((Number) req.get(3)).longValue());
+                client.pid = who.pid();
+                if (state instanceof Abandonable a) client.touched.add(a);
+                return Sync.handle(op, state, who, req.subList(4, req.size()), timeout, client);
+            }
             switch (op) {
                 case "put": {
                     ((QueueState) state).putAll((List<?>) req.get(2));
@@ -151,6 +175,7 @@ final class Broker {
                     client.held().remove(l);
                     return List.of("ok");
                 }
+                case "mine": return List.of("ok", ((LockState) state).ownedBy(client));
                 case "wait": return ((BarrierState) state).await(timeout, client);
                 case "reset": ((BarrierState) state).reset(); return List.of("ok");
                 default: return List.of("error", "unknown operation " + op);
@@ -165,8 +190,22 @@ final class Broker {
 
     // ------------------------------------------------------------------ the objects' state
 
+    /** A thread of a process: who holds an RLock, who waits on a Condition. */
+    record Owner(long pid, long thread) {
+        static Owner current() {
+            return new Owner(PID, Thread.currentThread().threadId());
+        }
+    }
+
+    static final long PID = ProcessHandle.current().pid();
+
+    /** State that gives back what a process held when one of its connections ends (it died). */
+    interface Abandonable {
+        void abandon(long pid);
+    }
+
     /** Waits on a condition in slices, so that a waiting client that dies is noticed. */
-    private static boolean awaitSlice(Condition c, long deadline) throws InterruptedException {
+    static boolean awaitSlice(Condition c, long deadline) throws InterruptedException {
         long left = deadline - System.nanoTime();
         if (left <= 0) return false;
         c.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
@@ -278,6 +317,15 @@ final class Broker {
                 if (owner != who) throw new IllegalStateException("release of a Lock held by another process");
                 owner = null;
                 free.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean ownedBy(Object who) {
+            lock.lock();
+            try {
+                return owner == who;
             } finally {
                 lock.unlock();
             }
