@@ -79,4 +79,68 @@ class SyncTest {
         assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(150));
         assertThrows(IllegalArgumentException.class, () -> e.await(Duration.ofMillis(-1)));
     }
+
+    // ------------------------------------------------------------------ Semaphore, BoundedSemaphore
+
+    @Test
+    void aSemaphoreReleasedByAProcessThatNeverAcquiredIt() throws Exception {
+        Semaphore s = Semaphore.create(0);
+        Worker waiter = new Worker(SyncTasks.SemAcquire.class, s, true, -1).start();
+        assertTrue(waiter.awaitOutput("waiting", WAIT));
+        Thread.sleep(300);
+        assertTrue(waiter.isAlive(), "waits while the value is 0");
+        List<String> rel = ended(new Worker(SyncTasks.SemRelease.class, s, 1).start());
+        assertEquals("released 0", rel.get(0));
+        assertTrue(ended(waiter).get(1).startsWith("acquired true "), waiter.output().toString());
+        assertEquals(0, s.getValue());
+
+        assertEquals(List.of("released 0", "released 1", "value 2 plain"), ended(new Worker(SyncTasks.SemRelease.class, s, 2).start()));
+        assertEquals(2, s.getValue());
+        assertTrue(s.acquire(false, null));
+        assertTrue(s.acquire(false, Duration.ofSeconds(5)), "not blocking: the timeout is ignored");
+        assertFalse(s.acquire(false, null), "none left");
+        long t0 = System.nanoTime();
+        assertFalse(s.acquire(Duration.ofMillis(100)));
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(100));
+        List<String> timedOut = ended(new Worker(SyncTasks.SemAcquire.class, s, true, 200).start());
+        assertTrue(timedOut.get(1).startsWith("acquired false "), timedOut.toString());
+        assertTrue(lastNumber(timedOut, "acquired") >= 190, timedOut.toString());
+        s.release(); // the host never acquired this one either
+        assertTrue(ended(new Worker(SyncTasks.SemAcquire.class, s, false, -1).start()).get(1).startsWith("acquired true "));
+        assertThrows(IllegalArgumentException.class, () -> Semaphore.create(-1));
+    }
+
+    @Test
+    void aBoundedSemaphoreRefusesToBeReleasedAboveItsValue() throws Exception {
+        BoundedSemaphore b = BoundedSemaphore.create(2);
+        var e = assertThrows(IllegalStateException.class, b::release);
+        assertTrue(e.getMessage().contains("released too many times"), e.getMessage());
+        assertEquals(2, b.getValue(), "the refused release changed nothing");
+        b.acquire();
+        b.acquire();
+        assertEquals(0, b.getValue());
+        List<String> out = ended(new Worker(SyncTasks.SemRelease.class, b, 3).start());
+        assertEquals(4, out.size(), out.toString());
+        assertEquals(List.of("released 0", "released 1"), out.subList(0, 2), "a process that did not acquire may release");
+        assertTrue(out.get(2).startsWith("error 2: semaphore or lock released too many times"), out.toString());
+        assertEquals("value 2 bounded", out.get(3));
+        assertEquals(2, b.getValue());
+        assertInstanceOf(BoundedSemaphore.class, Semaphore.attach(b.address()));
+        assertThrows(IllegalArgumentException.class, () -> BoundedSemaphore.attach(Semaphore.create(1).address()));
+    }
+
+    @Test
+    void aSemaphoreBoundsHowManyWorkersAreInsideAtOnce() throws Exception {
+        Semaphore s = Semaphore.create(2);
+        SharedArray c = SharedArray.ofLongs(2);
+        Event start = Event.create();
+        List<Worker> ws = new ArrayList<>();
+        for (int k = 0; k < 4; k++) ws.add(new Worker(SyncTasks.SemCrowd.class, s, c, 60, start).start());
+        for (Worker w : ws) assertTrue(w.awaitOutput("ready", WAIT));
+        start.set();
+        for (Worker w : ws) ended(w);
+        assertEquals(0, c.getLong(0));
+        assertEquals(2, c.getLong(1), "at most two inside at once, and two at some time");
+        assertEquals(2, s.getValue());
+    }
 }
