@@ -94,4 +94,128 @@ public final class SyncTasks {
             }
         }
     }
+
+    /** args: rlock, timeout ms. Prints "acquired true|false", and "release error: ..." if releasing it without holding it fails. */
+    public static class RLockTry implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            RLock r = RLock.attach(a[0]);
+            try {
+                r.release();
+                System.out.println("released without holding it");
+            } catch (IllegalStateException e) {
+                System.out.println("release error: " + e.getMessage());
+            }
+            System.out.println("acquired " + r.acquire(Duration.ofMillis(Long.parseLong(a[1]))));
+        }
+    }
+
+    /**
+     * args: rlock, counter, n. n times: acquire the lock three levels deep, read-modify-write the counter,
+     * release three times. Then checks that another thread of this JVM cannot release it or take it while
+     * held. Prints "thread: ..." lines.
+     */
+    public static class RLockNested implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            RLock r = RLock.attach(a[0]);
+            SharedArray counter = SharedArray.attach(a[1]);
+            for (int i = 0; i < Integer.parseInt(a[2]); i++) {
+                r.acquire();
+                r.acquire();
+                try (var held = r.hold()) {
+                    long v = counter.getLong(0);
+                    Thread.onSpinWait();
+                    counter.setLong(0, v + 1);
+                } finally {
+                    r.release();
+                    r.release();
+                }
+            }
+            r.acquire();
+            String[] seen = new String[2];
+            Thread other = new Thread(() -> {
+                try {
+                    r.release();
+                    seen[0] = "released";
+                } catch (IllegalStateException e) {
+                    seen[0] = "release refused";
+                }
+                try {
+                    seen[1] = "acquired " + r.acquire(Duration.ofMillis(100));
+                } catch (InterruptedException e) {
+                    seen[1] = "interrupted";
+                }
+            });
+            other.start();
+            other.join();
+            r.release();
+            System.out.println("thread: " + seen[0] + ", " + seen[1]);
+        }
+    }
+
+    /**
+     * args: condition, shared value, target, timeout ms. With the lock held, waits for value >= target;
+     * prints "waitFor <result> value <v> held <still held> <elapsed ms>".
+     */
+    public static class CondWaitFor implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Condition c = Condition.attach(a[0]);
+            SharedArray v = SharedArray.attach(a[1]);
+            long target = Long.parseLong(a[2]), timeout = Long.parseLong(a[3]);
+            try (var held = c.hold()) {
+                System.out.println("waiting");
+                long t0 = System.nanoTime();
+                boolean r = timeout < 0 ? c.awaitFor(() -> v.getLong(0) >= target)
+                        : c.awaitFor(() -> v.getLong(0) >= target, Duration.ofMillis(timeout));
+                long elapsed = ms(t0);
+                boolean stillHeld;
+                try {
+                    c.signal(0); // refused unless the lock is held
+                    stillHeld = true;
+                } catch (IllegalStateException e) {
+                    stillHeld = false;
+                }
+                System.out.println("waitFor " + r + " value " + v.getLong(0) + " held " + stillHeld + " " + elapsed);
+            }
+        }
+    }
+
+    /** args: condition, order array, slot counter. Waits once; when woken, records its arrival in the order array. */
+    public static class CondWaitOnce implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Condition c = Condition.attach(a[0]);
+            SharedArray order = SharedArray.attach(a[1]);
+            c.acquire();
+            try {
+                boolean r = c.await(Duration.ofSeconds(30));
+                order.setLong((int) order.add(0, 1), ProcessHandle.current().pid());
+                System.out.println("woken " + r);
+            } finally {
+                c.release();
+            }
+        }
+    }
+
+    /** args: condition. Tries to signal and to wait without holding the lock; prints what happened. */
+    public static class CondUnheld implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Condition c = Condition.attach(a[0]);
+            try {
+                c.signal();
+                System.out.println("signal allowed");
+            } catch (IllegalStateException e) {
+                System.out.println("signal refused: " + e.getMessage());
+            }
+            try {
+                c.await(Duration.ofMillis(10));
+                System.out.println("await allowed");
+            } catch (IllegalStateException e) {
+                System.out.println("await refused: " + e.getMessage());
+            }
+        }
+    }
 }

@@ -143,4 +143,120 @@ class SyncTest {
         assertEquals(2, c.getLong(1), "at most two inside at once, and two at some time");
         assertEquals(2, s.getValue());
     }
+
+    // ------------------------------------------------------------------ RLock
+
+    @Test
+    void anRLockIsReentrantForItsHolderAndRefusesEveryoneElse() throws Exception {
+        RLock r = RLock.create();
+        var unheld = assertThrows(IllegalStateException.class, r::release);
+        assertTrue(unheld.getMessage().contains("un-acquired"), unheld.getMessage());
+        r.acquire();
+        r.acquire();
+        List<String> out = ended(new Worker(SyncTasks.RLockTry.class, r, 200).start());
+        assertTrue(out.get(0).startsWith("release error: attempt to release recursive lock not owned by thread"), out.toString());
+        assertEquals("acquired false", out.get(1));
+        Thread other = new Thread(() -> assertThrows(IllegalStateException.class, r::release));
+        other.start();
+        other.join();
+        r.release();
+        assertEquals("acquired false", ended(new Worker(SyncTasks.RLockTry.class, r, 200).start()).get(1), "still held once");
+        r.release();
+        assertEquals("acquired true", ended(new Worker(SyncTasks.RLockTry.class, r, 5_000).start()).get(1));
+        assertTrue(r.acquire(Duration.ofSeconds(5)), "the worker ended holding it: freed");
+        r.release();
+        assertThrows(IllegalStateException.class, r::release);
+    }
+
+    @Test
+    void anRLockCountsNestedLevelsAndExcludesAcrossJvms() throws Exception {
+        RLock r = RLock.create();
+        SharedArray counter = SharedArray.ofLongs(1);
+        List<Worker> ws = new ArrayList<>();
+        for (int k = 0; k < 3; k++) ws.add(new Worker(SyncTasks.RLockNested.class, r, counter, 200).start());
+        for (Worker w : ws) assertEquals(List.of("thread: release refused, acquired false"), ended(w));
+        assertEquals(600, counter.getLong(0), "read-modify-write under the nested lock lost no update");
+        assertTrue(r.acquire(Duration.ofSeconds(1)));
+        r.release();
+    }
+
+    // ------------------------------------------------------------------ Condition
+
+    @Test
+    void conditionWaitForWakesWhenThePredicateHolds() throws Exception {
+        Condition c = Condition.create();
+        SharedArray v = SharedArray.ofLongs(1);
+        Worker w = new Worker(SyncTasks.CondWaitFor.class, c, v, 3, 30_000).start();
+        for (long i = 1; i <= 3; i++) {
+            until(() -> c.waiters() == 1, "the worker waits");
+            assertTrue(w.isAlive());
+            try (var held = c.hold()) {
+                v.setLong(0, i);
+                c.signalAll();
+            }
+        }
+        List<String> out = ended(w);
+        assertTrue(out.get(1).startsWith("waitFor true value 3 held true "), out.toString());
+    }
+
+    @Test
+    void conditionWaitForWithATimeoutReturnsThePredicatesLastValue() throws Exception {
+        Condition c = Condition.create(Lock.create());
+        SharedArray v = SharedArray.ofLongs(1);
+        Worker w = new Worker(SyncTasks.CondWaitFor.class, c, v, 1, 600).start();
+        until(() -> c.waiters() == 1, "the worker waits");
+        try (var held = c.hold()) {
+            c.signal(); // woken with the predicate still false: it waits on, for the rest of the timeout
+        }
+        List<String> out = ended(w);
+        assertTrue(out.get(1).startsWith("waitFor false value 0 held true "), out.toString());
+        long elapsed = lastNumber(out, "waitFor");
+        assertTrue(elapsed >= 590 && elapsed < 10_000, "waited the timeout in all: " + elapsed + " ms");
+        try (var held = c.hold()) {
+            long t0 = System.nanoTime();
+            assertFalse(c.await(Duration.ofMillis(100)), "nobody signals: the timeout");
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(100));
+            assertTrue(c.awaitFor(() -> true, Duration.ZERO), "a true predicate does not wait");
+        }
+    }
+
+    @Test
+    void conditionSignalWakesTheLongestWaitingFirstThenSignalAllTheRest() throws Exception {
+        Condition c = Condition.create();
+        SharedArray order = SharedArray.ofLongs(4); // [woken so far, pid woken first, second, third]
+        List<Worker> ws = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            ws.add(new Worker(SyncTasks.CondWaitOnce.class, c, order).start());
+            int n = k + 1;
+            until(() -> c.waiters() == n, n + " waiting");
+        }
+        try (var held = c.hold()) {
+            c.signal(1);
+        }
+        until(() -> order.getLong(0) == 1, "one woken");
+        Thread.sleep(300);
+        assertEquals(1, order.getLong(0), "signal(1) woke one");
+        assertEquals(ws.get(0).pid(), order.getLong(1), "the longest waiting");
+        assertEquals(2, c.waiters());
+        try (var held = c.hold()) {
+            c.signalAll();
+        }
+        for (Worker w : ws) assertEquals(List.of("woken true"), ended(w));
+        assertEquals(3, order.getLong(0));
+        assertEquals(0, c.waiters());
+    }
+
+    @Test
+    void conditionRefusesSignalAndWaitWithoutTheLock() throws Exception {
+        Condition c = Condition.create();
+        List<String> out = ended(new Worker(SyncTasks.CondUnheld.class, c).start());
+        assertTrue(out.get(0).startsWith("signal refused: cannot notify on un-acquired lock"), out.toString());
+        assertTrue(out.get(1).startsWith("await refused: must acquire()"), out.toString());
+        assertThrows(IllegalStateException.class, c::signalAll);
+        assertThrows(IllegalStateException.class, c::await);
+        Condition onLock = Condition.create(Lock.create());
+        List<String> out2 = ended(new Worker(SyncTasks.CondUnheld.class, onLock).start());
+        assertTrue(out2.get(0).startsWith("signal refused"), out2.toString());
+        assertTrue(out2.get(1).startsWith("await refused"), out2.toString());
+    }
 }
