@@ -178,6 +178,11 @@ final class Broker {
                 case "mine": return List.of("ok", ((LockState) state).ownedBy(client));
                 case "wait": return ((BarrierState) state).await(timeout, client);
                 case "reset": ((BarrierState) state).reset(); return List.of("ok");
+                case "abort": ((BarrierState) state).abort(); return List.of("ok");
+                case "bstate": {
+                    BarrierState b = (BarrierState) state;
+                    return List.of("ok", b.isBroken(), (long) b.nWaiting());
+                }
                 default: return List.of("error", "unknown operation " + op);
             }
         } catch (InterruptedException e) {
@@ -348,13 +353,21 @@ final class Broker {
         }
     }
 
+    /**
+     * Python's barrier: parties wait in generations. A generation ends tripped (all arrived: released) or
+     * broken (a timeout, a dead party, abort() or reset()); a broken barrier stays broken until reset().
+     */
     static final class BarrierState {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition trip = lock.newCondition();
         private final int parties;
         private int waiting;
-        private long generation;
-        private String broken;
+        private Generation gen = new Generation();
+
+        private static final class Generation {
+            boolean tripped;
+            String broken;
+        }
 
         BarrierState(int parties) {
             this.parties = parties;
@@ -365,44 +378,72 @@ final class Broker {
             long deadline = deadline(timeoutMillis);
             lock.lock();
             try {
-                if (broken != null) return List.of("broken", broken);
-                long gen = generation;
+                Generation g = gen;
+                if (g.broken != null) return List.of("broken", g.broken);
                 int index = waiting++;
                 if (waiting == parties) {
+                    g.tripped = true;
                     waiting = 0;
-                    generation++;
+                    gen = new Generation();
                     trip.signalAll();
                     return List.of("released", (long) index);
                 }
-                while (generation == gen && broken == null) {
+                while (!g.tripped && g.broken == null) {
                     if (client != null && client.gone()) {
                         breakIt("a party's process ended while waiting at the barrier");
-                        return List.of("broken", broken);
+                        return List.of("broken", g.broken);
                     }
                     if (!awaitSlice(trip, deadline)) {
                         breakIt("a party timed out waiting at the barrier");
                         return List.of("timeout");
                     }
                 }
-                return generation != gen ? List.of("released", (long) index) : List.of("broken", broken);
+                return g.tripped ? List.of("released", (long) index) : List.of("broken", g.broken);
             } finally {
                 lock.unlock();
             }
         }
 
         private void breakIt(String why) {
-            broken = why;
+            if (gen.broken == null) gen.broken = why;
             waiting = 0;
             trip.signalAll();
         }
 
+        /** Breaks the parties waiting now (Python: they get BrokenBarrierError), then starts afresh, unbroken. */
         void reset() {
             lock.lock();
             try {
                 if (waiting > 0) breakIt("the barrier was reset while parties were waiting");
-                broken = null;
                 waiting = 0;
-                generation++;
+                gen = new Generation();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void abort() {
+            lock.lock();
+            try {
+                breakIt("the barrier was aborted");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean isBroken() {
+            lock.lock();
+            try {
+                return gen.broken != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int nWaiting() {
+            lock.lock();
+            try {
+                return waiting;
             } finally {
                 lock.unlock();
             }

@@ -218,4 +218,24 @@ public final class SyncTasks {
             }
         }
     }
+
+    /** args: barrier. Prints "parties <n> waiting <n> broken <b>". */
+    public static class BarrierInfo implements Task {
+        @Override
+        public void run(String... a) {
+            Barrier b = Barrier.attach(a[0]);
+            System.out.println("parties " + b.parties() + " waiting " + b.nWaiting() + " broken " + b.isBroken());
+        }
+    }
+
+    /** args: barrier, "abort" or "reset". */
+    public static class BarrierChange implements Task {
+        @Override
+        public void run(String... a) {
+            Barrier b = Barrier.attach(a[0]);
+            if (a[1].equals("abort")) b.abort();
+            else b.reset();
+            System.out.println("broken " + b.isBroken());
+        }
+    }
 }

@@ -259,4 +259,40 @@ class SyncTest {
         assertTrue(out2.get(0).startsWith("signal refused"), out2.toString());
         assertTrue(out2.get(1).startsWith("await refused"), out2.toString());
     }
+
+    // ------------------------------------------------------------------ Barrier
+
+    @Test
+    void barrierResetBreaksAWaitingWorkerThenWorksAgain() throws Exception {
+        Barrier b = Barrier.create(2);
+        Worker w = new Worker(IpcTasks.Wait.class, b, 30_000).start();
+        until(() -> b.nWaiting() == 1, "the worker waits at the barrier");
+        assertFalse(b.isBroken());
+        b.reset();
+        assertEquals(List.of("broken: the barrier was reset while parties were waiting"), ended(w));
+        assertFalse(b.isBroken(), "usable again after reset");
+        assertEquals(0, b.nWaiting());
+        Worker again = new Worker(IpcTasks.Wait.class, b, 30_000).start();
+        int mine = b.await(WAIT);
+        String[] f = ended(again).get(0).split(" ");
+        assertEquals("released", f[0]);
+        assertEquals(List.of(0, 1), List.of(mine, Integer.parseInt(f[1])).stream().sorted().toList());
+    }
+
+    @Test
+    void barrierAbortBreaksWaitersAndLaterArrivalsUntilReset() throws Exception {
+        Barrier b = Barrier.create(3);
+        Worker w = new Worker(IpcTasks.Wait.class, b, 30_000).start();
+        until(() -> b.nWaiting() == 1, "the worker waits at the barrier");
+        assertEquals(List.of("parties 3 waiting 1 broken false"), ended(new Worker(SyncTasks.BarrierInfo.class, b).start()));
+        assertEquals(List.of("broken true"), ended(new Worker(SyncTasks.BarrierChange.class, b, "abort").start()));
+        assertEquals(List.of("broken: the barrier was aborted"), ended(w));
+        assertTrue(b.isBroken());
+        var e = assertThrows(BrokenBarrierException.class, () -> b.await(Duration.ofSeconds(5)));
+        assertTrue(e.getMessage().contains("aborted"), e.getMessage());
+        assertEquals(List.of("parties 3 waiting 0 broken true"), ended(new Worker(SyncTasks.BarrierInfo.class, b).start()));
+        assertEquals(List.of("broken false"), ended(new Worker(SyncTasks.BarrierChange.class, b, "reset").start()));
+        assertFalse(b.isBroken());
+        assertEquals(3, b.parties());
+    }
 }
