@@ -163,6 +163,12 @@ final class Broker {
                     return List.of("ok");
                 }
                 case "size": return List.of("ok", (long) ((QueueState) state).size());
+                case "putb": {
+                    Object item = ((List<?>) req.get(2)).get(0);
+                    return List.of(((QueueState) state).put(item, timeout, client) ? "ok" : "full");
+                }
+                case "taskdone": ((QueueState) state).taskDone(); return List.of("ok");
+                case "join": return List.of(((QueueState) state).join(timeout, client) ? "ok" : "timeout");
                 case "acquire": {
                     LockState l = (LockState) state;
                     boolean ok = l.acquire(client, timeout);
@@ -221,20 +227,53 @@ final class Broker {
         return timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
+    /** A queue's items; maxsize 0: unbounded. Also Python's JoinableQueue count of unfinished tasks. */
     static final class QueueState {
         private final ReentrantLock lock = new ReentrantLock();
-        private final Condition notEmpty = lock.newCondition();
+        private final Condition notEmpty = lock.newCondition(), notFull = lock.newCondition(), allDone = lock.newCondition();
         private final ArrayDeque<Object> items = new ArrayDeque<>();
+        private final int maxsize;
         private boolean closed;
+        private long unfinished; // items put and not yet marked done (Python's JoinableQueue)
 
         private static final Object NULL_ITEM = new Object(); // ArrayDeque holds no nulls
 
+        QueueState() {
+            this(0);
+        }
+
+        QueueState(int maxsize) {
+            this.maxsize = Math.max(0, maxsize);
+        }
+
+        /** The items of an unbounded queue's batch (a bounded queue's puts wait for room: {@link #put}). */
         void putAll(List<?> batch) {
             lock.lock();
             try {
                 if (closed) throw new IllegalStateException("put on a closed queue");
                 for (Object o : batch) items.addLast(o == null ? NULL_ITEM : o);
+                unfinished += batch.size();
                 notEmpty.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** One item, waiting while the queue is full; false if there was no room within the timeout. */
+        boolean put(Object item, long timeoutMillis, Client client) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                while (true) {
+                    if (closed) throw new IllegalStateException("put on a closed queue");
+                    if (maxsize == 0 || items.size() < maxsize) break;
+                    if (client != null && client.gone()) return false;
+                    if (!awaitSlice(notFull, deadline)) return false;
+                }
+                items.addLast(item == null ? NULL_ITEM : item);
+                unfinished++;
+                notEmpty.signalAll();
+                return true;
             } finally {
                 lock.unlock();
             }
@@ -267,6 +306,7 @@ final class Broker {
                     Object o = items.pollFirst();
                     out.add(o == NULL_ITEM ? null : o);
                 }
+                notFull.signalAll();
                 return List.of("items", out);
             } finally {
                 lock.unlock();
@@ -278,6 +318,7 @@ final class Broker {
             try {
                 closed = true;
                 notEmpty.signalAll();
+                notFull.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -287,6 +328,33 @@ final class Broker {
             lock.lock();
             try {
                 return items.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** One task is done (Python's task_done); refused when no task is unfinished, as Python's ValueError. */
+        void taskDone() {
+            lock.lock();
+            try {
+                if (unfinished <= 0) throw new IllegalStateException("taskDone() called too many times"
+                        + " (more often than items were put)");
+                if (--unfinished == 0) allDone.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until every item put has been marked done; false if the timeout came (or the client left) first. */
+        boolean join(long timeoutMillis, Client client) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                while (unfinished > 0) {
+                    if (client != null && client.gone()) return false;
+                    if (!awaitSlice(allDone, deadline)) return false;
+                }
+                return true;
             } finally {
                 lock.unlock();
             }
