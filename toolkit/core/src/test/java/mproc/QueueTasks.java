@@ -112,4 +112,33 @@ public final class QueueTasks {
             }
         }
     }
+
+    /** args: simple queue, n. Puts 0..n-1, closes its handle, then tries another put; prints what happened. */
+    public static class SimplePut implements Task {
+        @Override
+        public void run(String... a) {
+            SimpleQueue q = SimpleQueue.attach(a[0]);
+            for (long k = 0; k < Long.parseLong(a[1]); k++) q.put(k);
+            q.close();
+            try {
+                q.put(99L);
+                System.out.println("put after close allowed");
+            } catch (IllegalStateException e) {
+                System.out.println("put after close refused");
+            }
+        }
+    }
+
+    /** args: simple queue, n. Gets n items and prints them on one line, then "empty <b>". */
+    public static class SimpleGet implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            SimpleQueue q = SimpleQueue.attach(a[0]);
+            StringBuilder got = new StringBuilder("got");
+            for (int k = 0; k < Integer.parseInt(a[1]); k++) got.append(' ').append(q.get());
+            System.out.println(got);
+            System.out.println("empty " + q.empty());
+            q.close();
+        }
+    }
 }

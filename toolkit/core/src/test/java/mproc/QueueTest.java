@@ -145,4 +145,24 @@ class QueueTest {
         assertInstanceOf(JoinableQueue.class, same, "a Queue field holding a JoinableQueue arrives as one");
         assertEquals(5, same.maxsize());
     }
+
+    @Test
+    void simpleQueueCarriesItemsAcrossJvmsInOrder() throws Exception {
+        SimpleQueue q = SimpleQueue.create();
+        assertTrue(q.empty());
+        assertEquals(List.of("put after close refused"), ended(new Worker(QueueTasks.SimplePut.class, q, 5).start()));
+        List<Object> got = new ArrayList<>();
+        for (int k = 0; k < 3; k++) got.add(q.get());
+        assertEquals(List.of(0L, 1L, 2L), got);
+        assertFalse(q.empty());
+        assertEquals(List.of("got 3 4", "empty true"), ended(new Worker(QueueTasks.SimpleGet.class, q, 2).start()));
+        assertTrue(q.empty());
+        q.put("z");
+        q.close();
+        assertThrows(IllegalStateException.class, () -> q.put("after"));
+        assertThrows(IllegalStateException.class, q::get);
+        SimpleQueue again = SimpleQueue.attach(q.address());
+        assertEquals("z", again.get(), "the items stay for the other handles");
+        again.close();
+    }
 }
