@@ -21,12 +21,15 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Hosts the state of the Queues, Locks and Barriers created in this JVM and serves other JVMs over one
- * Unix domain socket in the private directory, a thread per client connection. The host JVM itself
- * uses the state directly. Requests are lists: {@code [op, id, args...]}.
+ * Hosts the state of the Queues, Locks and Barriers created in this JVM (and, in {@link Sync}, of the
+ * Events, Semaphores, RLocks and Conditions) and serves other JVMs over one Unix domain socket in the
+ * private directory, a thread per client connection. The host JVM itself uses the state directly.
+ * Requests are lists: {@code [op, id, args...]}, or {@code [kind.op, id, pid, thread id, args...]} for
+ * the objects that need to know the calling thread.
  *
  * <p>A client connection that ends (its process died) releases the locks it held, breaks the barrier
- * it was waiting at, and loses nothing from queues it was not yet served from.
+ * it was waiting at, withdraws its condition waits, and loses nothing from queues it was not yet served
+ * from.
  */
 final class Broker {
     private static volatile Broker local;

@@ -295,4 +295,60 @@ class SyncTest {
         assertFalse(b.isBroken());
         assertEquals(3, b.parties());
     }
+
+    // ------------------------------------------------------------------ as fields of a Worker subclass
+
+    /** Python's Process subclass with the primitives as attributes: they travel as fields. */
+    public static class Helper extends Worker {
+        Event go;
+        BoundedSemaphore slots;
+        RLock rlock;
+        Condition cond;
+        Queue jobs; // holds a JoinableQueue: arrives as one
+        SimpleQueue results;
+
+        public Helper() {}
+
+        @Override
+        public void run() throws Exception {
+            go.await();
+            JoinableQueue q = (JoinableQueue) jobs;
+            long job = ((Number) q.get()).longValue();
+            slots.acquire();
+            rlock.acquire();
+            rlock.acquire();
+            results.put(job * 10 + slots.getValue());
+            rlock.release();
+            rlock.release();
+            slots.release();
+            try (var held = cond.hold()) {
+                cond.signalAll();
+            }
+            q.taskDone();
+        }
+    }
+
+    @Test
+    void thePrimitivesTravelAsFieldsOfAWorkerSubclass() throws Exception {
+        Helper h = new Helper();
+        h.go = Event.create();
+        h.slots = BoundedSemaphore.create(1);
+        h.rlock = RLock.create();
+        h.cond = Condition.create(h.rlock);
+        JoinableQueue jobs = JoinableQueue.create(1);
+        h.jobs = jobs;
+        h.results = SimpleQueue.create();
+        h.start();
+        jobs.put(7L);
+        Thread.sleep(200);
+        assertEquals(1, jobs.qsize(), "the helper waits for the event");
+        h.go.set();
+        jobs.join();
+        assertEquals(70L, h.results.get(), "job 7, with no slot left while it held the semaphore");
+        assertTrue(h.rlock.acquire(Duration.ofSeconds(5)));
+        h.rlock.release();
+        assertEquals(1, h.slots.getValue());
+        assertTrue(h.join(WAIT));
+        assertEquals(0, h.exitCode(), h.output().toString());
+    }
 }
