@@ -18,13 +18,14 @@ public final class QueueTasks {
         }
     }
 
-    /** args: queue, delay ms, n. Prints "ready", sleeps, then takes n items, printing "got x" for each. */
+    /** args: queue, start event, n. Prints "ready", waits for the event, then takes n items, printing "got x" for each. */
     public static class TakeLater implements Task {
         @Override
         public void run(String... a) throws Exception {
             Queue q = Queue.attach(a[0]);
+            Event start = Event.attach(a[1]);
             System.out.println("ready");
-            Thread.sleep(Long.parseLong(a[1]));
+            start.await();
             for (int k = 0; k < Integer.parseInt(a[2]); k++) System.out.println("got " + q.get(Duration.ofSeconds(30)));
         }
     }

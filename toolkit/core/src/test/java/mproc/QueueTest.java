@@ -60,12 +60,17 @@ class QueueTest {
     void thePutOfTheHostIntoAFullQueueWaitsUntilAWorkerTakes() throws Exception {
         Queue q = Queue.create(1);
         q.put("a");
-        Worker consumer = new Worker(QueueTasks.TakeLater.class, q, 500, 2).start();
+        Event start = Event.create();
+        Worker consumer = new Worker(QueueTasks.TakeLater.class, q, start, 2).start();
         assertTrue(consumer.awaitOutput("ready", WAIT));
-        long t0 = System.nanoTime();
-        q.put("b");
-        long waited = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(waited >= 400, "the put waited for the consumer: " + waited + " ms");
+        Thread putter = new Thread(() -> q.put("b"));
+        putter.start();
+        putter.join(400);
+        assertTrue(putter.isAlive(), "the put waits: the queue is full");
+        assertEquals(1, q.qsize());
+        start.set(); // now the consumer takes
+        putter.join(WAIT.toMillis());
+        assertFalse(putter.isAlive(), "the consumer took one: the put went on");
         assertEquals(List.of("ready", "got a", "got b"), ended(consumer));
         assertEquals(0, q.qsize());
     }
