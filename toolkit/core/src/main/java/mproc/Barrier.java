@@ -9,9 +9,22 @@ import java.util.concurrent.BrokenBarrierException;
 
 /**
  * Python's {@code multiprocessing.Barrier(n)}: each of n parties calls {@link #await}; all are released
- * together when the n-th arrives. If a party times out, or its process dies while waiting, the barrier
- * breaks: every waiting party gets BrokenBarrierException (as Python's BrokenBarrierError), and so does
- * anyone arriving later, until {@link #reset()}.
+ * together when the n-th arrives. If a party times out, or its process dies while waiting, or someone
+ * calls {@link #abort()}, the barrier breaks: every waiting party gets BrokenBarrierException (as Python's
+ * BrokenBarrierError), and so does anyone arriving later, until {@link #reset()}. {@code reset()} also
+ * breaks the parties waiting at that moment (they get BrokenBarrierException), then the barrier starts
+ * afresh.
+ *
+ * <table>
+ * <caption>Python to Java</caption>
+ * <tr><td>{@code Barrier(parties)}</td><td>{@link #create(int)}</td></tr>
+ * <tr><td>{@code b.wait()}, {@code b.wait(timeout)}</td><td>{@link #await()}, {@link #await(Duration)}: the arrival index</td></tr>
+ * <tr><td>{@code b.reset()}, {@code b.abort()}</td><td>{@link #reset()}, {@link #abort()}</td></tr>
+ * <tr><td>{@code b.parties}, {@code b.n_waiting}, {@code b.broken}</td><td>{@link #parties()}, {@link #nWaiting()}, {@link #isBroken()}</td></tr>
+ * </table>
+ *
+ * <p>Differences: no {@code action} and no default {@code timeout} argument; the index returned is the
+ * order of arrival (Python's too, though it documents only that it is unique).
  */
 public final class Barrier implements Shareable {
     private final Path broker;
@@ -19,6 +32,7 @@ public final class Barrier implements Shareable {
     private final Broker.BarrierState local;
     private final int parties;
     private Broker.Link link;
+    private Remote others;
 
     private Barrier(Path broker, long id, int parties, Broker.BarrierState local) {
         this.broker = broker;
@@ -77,12 +91,41 @@ public final class Barrier implements Shareable {
         }
     }
 
-    /** Makes a broken barrier usable again. */
+    /**
+     * Back to the empty, unbroken state (Python's {@code reset()}): the parties waiting now get
+     * BrokenBarrierException; a broken barrier is usable again.
+     */
     public void reset() {
         if (local != null) local.reset();
-        else synchronized (this) {
-            call(List.of("reset", id));
-        }
+        else others().plain(List.of("reset", id));
+    }
+
+    /** Breaks the barrier (Python's {@code abort()}): waiting and later parties get BrokenBarrierException until {@link #reset()}. */
+    public void abort() {
+        if (local != null) local.abort();
+        else others().plain(List.of("abort", id));
+    }
+
+    /** Whether the barrier is broken (Python's {@code broken}). */
+    public boolean isBroken() {
+        if (local != null) return local.isBroken();
+        return (Boolean) state().get(1);
+    }
+
+    /** How many parties wait at the barrier now (Python's {@code n_waiting}). */
+    public int nWaiting() {
+        if (local != null) return local.nWaiting();
+        return ((Number) state().get(2)).intValue();
+    }
+
+    private List<?> state() {
+        return others().plain(List.of("bstate", id));
+    }
+
+    /** The connections for the calls other than await (another thread of this JVM may be waiting on {@code link}). */
+    private synchronized Remote others() {
+        if (others == null) others = new Remote(broker, id, "barrier");
+        return others;
     }
 
     /** A request to the owner (null: only connect). */

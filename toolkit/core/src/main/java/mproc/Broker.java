@@ -21,12 +21,15 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Hosts the state of the Queues, Locks and Barriers created in this JVM and serves other JVMs over one
- * Unix domain socket in the private directory, a thread per client connection. The host JVM itself
- * uses the state directly. Requests are lists: {@code [op, id, args...]}.
+ * Hosts the state of the Queues, Locks and Barriers created in this JVM (and, in {@link Sync}, of the
+ * Events, Semaphores, RLocks and Conditions) and serves other JVMs over one Unix domain socket in the
+ * private directory, a thread per client connection. The host JVM itself uses the state directly.
+ * Requests are lists: {@code [op, id, args...]}, or {@code [kind.op, id, pid, thread id, args...]} for
+ * the objects that need to know the calling thread.
  *
  * <p>A client connection that ends (its process died) releases the locks it held, breaks the barrier
- * it was waiting at, and loses nothing from queues it was not yet served from.
+ * it was waiting at, withdraws its condition waits, and loses nothing from queues it was not yet served
+ * from.
  */
 final class Broker {
     private static volatile Broker local;
@@ -86,9 +89,10 @@ final class Broker {
     private void serve(SocketChannel raw) {
         Set<LockState> held = new HashSet<>();
         FrameChannel c = null;
+        Client client = null;
         try {
             c = new FrameChannel(raw);
-            Client client = new Client(c, held);
+            client = new Client(c, held);
             while (true) {
                 List<?> req = (List<?>) c.read(Long.MAX_VALUE);
                 Object reply = handle(client, req);
@@ -100,11 +104,28 @@ final class Broker {
             // a broken client: drop it
         } finally {
             for (LockState l : held) l.releaseAbandoned();
+            if (client != null && client.pid >= 0) for (Abandonable a : client.touched) a.abandon(client.pid);
             if (c != null) c.close();
         }
     }
 
-    record Client(FrameChannel channel, Set<LockState> held) {
+    /** One connection of a client JVM: what it holds, and (once a request said it) that JVM's pid. */
+    static final class Client {
+        private final FrameChannel channel;
+        private final Set<LockState> held;
+        /** The objects this connection used that care when a process ends (RLocks held, condition waiters). */
+        final Set<Abandonable> touched = new HashSet<>();
+        long pid = -1;
+
+        Client(FrameChannel channel, Set<LockState> held) {
+            this.channel = channel;
+            this.held = held;
+        }
+
+        Set<LockState> held() {
+            return held;
+        }
+
         boolean gone() {
             try {
                 return channel.peerClosed();
@@ -120,6 +141,12 @@ final class Broker {
         if (state == null) return List.of("error", "no such object");
         long timeout = req.size() > 2 && req.get(req.size() - 1) instanceof Long l ? l : -1;
         try {
+            if (op.indexOf('.') > 0) { // [kind.op, id, pid, thread id, args...]: the objects that know the caller's thread
+                Owner who = new Owner(((Number) req.get(2)).longValue(), ((Number) req.get(3)).longValue());
+                client.pid = who.pid();
+                if (state instanceof Abandonable a) client.touched.add(a);
+                return Sync.handle(op, state, who, req.subList(4, req.size()), timeout, client);
+            }
             switch (op) {
                 case "put": {
                     ((QueueState) state).putAll((List<?>) req.get(2));
@@ -139,6 +166,12 @@ final class Broker {
                     return List.of("ok");
                 }
                 case "size": return List.of("ok", (long) ((QueueState) state).size());
+                case "putb": {
+                    Object item = ((List<?>) req.get(2)).get(0);
+                    return List.of(((QueueState) state).put(item, timeout, client) ? "ok" : "full");
+                }
+                case "taskdone": ((QueueState) state).taskDone(); return List.of("ok");
+                case "join": return List.of(((QueueState) state).join(timeout, client) ? "ok" : "timeout");
                 case "acquire": {
                     LockState l = (LockState) state;
                     boolean ok = l.acquire(client, timeout);
@@ -151,8 +184,14 @@ final class Broker {
                     client.held().remove(l);
                     return List.of("ok");
                 }
+                case "mine": return List.of("ok", ((LockState) state).ownedBy(client));
                 case "wait": return ((BarrierState) state).await(timeout, client);
                 case "reset": ((BarrierState) state).reset(); return List.of("ok");
+                case "abort": ((BarrierState) state).abort(); return List.of("ok");
+                case "bstate": {
+                    BarrierState b = (BarrierState) state;
+                    return List.of("ok", b.isBroken(), (long) b.nWaiting());
+                }
                 default: return List.of("error", "unknown operation " + op);
             }
         } catch (InterruptedException e) {
@@ -165,8 +204,22 @@ final class Broker {
 
     // ------------------------------------------------------------------ the objects' state
 
+    /** A thread of a process: who holds an RLock, who waits on a Condition. */
+    record Owner(long pid, long thread) {
+        static Owner current() {
+            return new Owner(PID, Thread.currentThread().threadId());
+        }
+    }
+
+    static final long PID = ProcessHandle.current().pid();
+
+    /** State that gives back what a process held when one of its connections ends (it died). */
+    interface Abandonable {
+        void abandon(long pid);
+    }
+
     /** Waits on a condition in slices, so that a waiting client that dies is noticed. */
-    private static boolean awaitSlice(Condition c, long deadline) throws InterruptedException {
+    static boolean awaitSlice(Condition c, long deadline) throws InterruptedException {
         long left = deadline - System.nanoTime();
         if (left <= 0) return false;
         c.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
@@ -177,20 +230,53 @@ final class Broker {
         return timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
+    /** A queue's items; maxsize 0: unbounded. Also Python's JoinableQueue count of unfinished tasks. */
     static final class QueueState {
         private final ReentrantLock lock = new ReentrantLock();
-        private final Condition notEmpty = lock.newCondition();
+        private final Condition notEmpty = lock.newCondition(), notFull = lock.newCondition(), allDone = lock.newCondition();
         private final ArrayDeque<Object> items = new ArrayDeque<>();
+        private final int maxsize;
         private boolean closed;
+        private long unfinished; // items put and not yet marked done (Python's JoinableQueue)
 
         private static final Object NULL_ITEM = new Object(); // ArrayDeque holds no nulls
 
+        QueueState() {
+            this(0);
+        }
+
+        QueueState(int maxsize) {
+            this.maxsize = Math.max(0, maxsize);
+        }
+
+        /** The items of an unbounded queue's batch (a bounded queue's puts wait for room: {@link #put}). */
         void putAll(List<?> batch) {
             lock.lock();
             try {
                 if (closed) throw new IllegalStateException("put on a closed queue");
                 for (Object o : batch) items.addLast(o == null ? NULL_ITEM : o);
+                unfinished += batch.size();
                 notEmpty.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** One item, waiting while the queue is full; false if there was no room within the timeout. */
+        boolean put(Object item, long timeoutMillis, Client client) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                while (true) {
+                    if (closed) throw new IllegalStateException("put on a closed queue");
+                    if (maxsize == 0 || items.size() < maxsize) break;
+                    if (client != null && client.gone()) return false;
+                    if (!awaitSlice(notFull, deadline)) return false;
+                }
+                items.addLast(item == null ? NULL_ITEM : item);
+                unfinished++;
+                notEmpty.signalAll();
+                return true;
             } finally {
                 lock.unlock();
             }
@@ -223,6 +309,7 @@ final class Broker {
                     Object o = items.pollFirst();
                     out.add(o == NULL_ITEM ? null : o);
                 }
+                notFull.signalAll();
                 return List.of("items", out);
             } finally {
                 lock.unlock();
@@ -234,6 +321,7 @@ final class Broker {
             try {
                 closed = true;
                 notEmpty.signalAll();
+                notFull.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -243,6 +331,33 @@ final class Broker {
             lock.lock();
             try {
                 return items.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** One task is done (Python's task_done); refused when no task is unfinished, as Python's ValueError. */
+        void taskDone() {
+            lock.lock();
+            try {
+                if (unfinished <= 0) throw new IllegalStateException("taskDone() called too many times"
+                        + " (more often than items were put)");
+                if (--unfinished == 0) allDone.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until every item put has been marked done; false if the timeout came (or the client left) first. */
+        boolean join(long timeoutMillis, Client client) throws InterruptedException {
+            long deadline = deadline(timeoutMillis);
+            lock.lock();
+            try {
+                while (unfinished > 0) {
+                    if (client != null && client.gone()) return false;
+                    if (!awaitSlice(allDone, deadline)) return false;
+                }
+                return true;
             } finally {
                 lock.unlock();
             }
@@ -283,6 +398,15 @@ final class Broker {
             }
         }
 
+        boolean ownedBy(Object who) {
+            lock.lock();
+            try {
+                return owner == who;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         /** Its holder's process ended while holding it: free it for the others. */
         void releaseAbandoned() {
             lock.lock();
@@ -300,13 +424,21 @@ final class Broker {
         }
     }
 
+    /**
+     * Python's barrier: parties wait in generations. A generation ends tripped (all arrived: released) or
+     * broken (a timeout, a dead party, abort() or reset()); a broken barrier stays broken until reset().
+     */
     static final class BarrierState {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition trip = lock.newCondition();
         private final int parties;
         private int waiting;
-        private long generation;
-        private String broken;
+        private Generation gen = new Generation();
+
+        private static final class Generation {
+            boolean tripped;
+            String broken;
+        }
 
         BarrierState(int parties) {
             this.parties = parties;
@@ -317,44 +449,72 @@ final class Broker {
             long deadline = deadline(timeoutMillis);
             lock.lock();
             try {
-                if (broken != null) return List.of("broken", broken);
-                long gen = generation;
+                Generation g = gen;
+                if (g.broken != null) return List.of("broken", g.broken);
                 int index = waiting++;
                 if (waiting == parties) {
+                    g.tripped = true;
                     waiting = 0;
-                    generation++;
+                    gen = new Generation();
                     trip.signalAll();
                     return List.of("released", (long) index);
                 }
-                while (generation == gen && broken == null) {
+                while (!g.tripped && g.broken == null) {
                     if (client != null && client.gone()) {
                         breakIt("a party's process ended while waiting at the barrier");
-                        return List.of("broken", broken);
+                        return List.of("broken", g.broken);
                     }
                     if (!awaitSlice(trip, deadline)) {
                         breakIt("a party timed out waiting at the barrier");
                         return List.of("timeout");
                     }
                 }
-                return generation != gen ? List.of("released", (long) index) : List.of("broken", broken);
+                return g.tripped ? List.of("released", (long) index) : List.of("broken", g.broken);
             } finally {
                 lock.unlock();
             }
         }
 
         private void breakIt(String why) {
-            broken = why;
+            if (gen.broken == null) gen.broken = why;
             waiting = 0;
             trip.signalAll();
         }
 
+        /** Breaks the parties waiting now (Python: they get BrokenBarrierError), then starts afresh, unbroken. */
         void reset() {
             lock.lock();
             try {
                 if (waiting > 0) breakIt("the barrier was reset while parties were waiting");
-                broken = null;
                 waiting = 0;
-                generation++;
+                gen = new Generation();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void abort() {
+            lock.lock();
+            try {
+                breakIt("the barrier was aborted");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean isBroken() {
+            lock.lock();
+            try {
+                return gen.broken != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int nWaiting() {
+            lock.lock();
+            try {
+                return waiting;
             } finally {
                 lock.unlock();
             }

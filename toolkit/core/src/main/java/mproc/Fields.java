@@ -17,8 +17,8 @@ import java.util.Properties;
  * Carries the fields of a {@link Worker} subclass to its child JVM as text, one property per field. A field
  * may hold anything {@link Codec} carries (numbers, strings, arrays, lists, sets, maps, enums, records...,
  * and null), encoded with it and written as Base64; it arrives with its type. A field declared with an IPC
- * type (Pipe end, Queue, Lock, Barrier, SharedArray) travels as the object's address and is attached again
- * in the child. Anything else is refused at {@code start()} with a message naming the field (mark it
+ * type (Pipe end, queues, locks, semaphores, events, conditions, barriers, SharedArray) travels as the
+ * object's address and is attached again in the child. Anything else is refused at {@code start()} with a message naming the field (mark it
  * {@code transient} to keep it in the parent only). No Java serialization is involved.
  */
 final class Fields {
@@ -82,10 +82,10 @@ final class Fields {
         boolean ok = Shareable.class.isAssignableFrom(t) ? t != Shareable.class : Codec.canHold(t);
         if (!ok) {
             throw new IllegalArgumentException(describe(f) + " cannot travel to a worker JVM: "
-                    + (t == Shareable.class ? "declare it with its IPC type (Connection, Queue, Lock, Barrier,"
-                    + " SharedArray)" : "no value it can hold does; " + Codec.WHAT_TRAVELS + ", or IPC objects"
-                    + " (Pipe end, Queue, Lock, Barrier, SharedArray)") + "; or mark it transient to keep it in"
-                    + " the parent only");
+                    + (t == Shareable.class ? "declare it with its IPC type (Connection, Queue, Lock, Event,"
+                    + " Semaphore, Condition, Barrier, SharedArray...)" : "no value it can hold does; "
+                    + Codec.WHAT_TRAVELS + ", or IPC objects (Pipe end, queues, locks, semaphores, events, conditions,"
+                    + " barriers, SharedArray)") + "; or mark it transient to keep it in the parent only");
         }
     }
 

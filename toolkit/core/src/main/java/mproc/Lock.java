@@ -79,6 +79,14 @@ public final class Lock implements Shareable {
         }
     }
 
+    /** Whether this process holds it (a Condition built on it checks this before a wait or a notify). */
+    boolean isMine() {
+        if (local != null) return local.ownedBy(HOST);
+        synchronized (this) {
+            return Boolean.TRUE.equals(call(List.of("mine", id)).get(1));
+        }
+    }
+
     /** Acquires, and releases when the returned handle is closed (try-with-resources). */
     public AutoCloseable hold() throws InterruptedException {
         acquire();

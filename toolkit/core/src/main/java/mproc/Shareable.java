@@ -2,9 +2,10 @@ package mproc;
 
 /**
  * An IPC object that can be handed to a worker: Pipe ends ({@link Connection}), {@link Queue},
- * {@link Lock}, {@link Barrier}, {@link SharedArray}. Passed as a worker argument (or a field of a Worker
- * subclass) it travels as its address, a short text; in the worker, {@code Queue.attach(args[i])} (and so
- * on) turns the address back into the object.
+ * {@link JoinableQueue}, {@link SimpleQueue}, {@link Lock}, {@link RLock}, {@link Semaphore},
+ * {@link BoundedSemaphore}, {@link Event}, {@link Condition}, {@link Barrier}, {@link SharedArray}. Passed
+ * as a worker argument (or a field of a Worker subclass) it travels as its address, a short text; in the
+ * worker, {@code Queue.attach(args[i])} (and so on) turns the address back into the object.
  */
 public interface Shareable {
     /** The text that identifies this object across JVMs. */

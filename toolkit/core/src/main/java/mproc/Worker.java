@@ -119,7 +119,7 @@ public class Worker {
                     || o instanceof Enum<?>)) {
                 throw new IllegalArgumentException("argument " + o + " (" + (o == null ? "null" : o.getClass().getSimpleName())
                         + ") cannot be sent to a worker JVM: pass strings, numbers, booleans, enums or IPC objects"
-                        + " (Pipe ends, Queue, Lock, Barrier, SharedArray)");
+                        + " (Pipe ends, queues, locks, semaphores, events, conditions, barriers, SharedArray)");
             }
             a.add(String.valueOf(o));
         }

@@ -201,7 +201,9 @@ class IpcTest {
         Barrier b = Barrier.create(3);
         Worker dying = new Worker(IpcTasks.Wait.class, b, 30_000).start();
         Worker other = new Worker(IpcTasks.Wait.class, b, 30_000).start();
-        Thread.sleep(500);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (b.nWaiting() < 2 && System.nanoTime() < deadline) Thread.sleep(10); // both at the barrier, however slow the start
+        assertEquals(2, b.nWaiting());
         dying.kill();
         other.join(WAIT);
         assertFalse(other.isAlive());
