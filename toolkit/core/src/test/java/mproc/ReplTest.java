@@ -113,21 +113,13 @@ class ReplTest {
         eval("pool.close();");
     }
 
-    /** What an engine's job does with a {@link FnRef}: resolves it in its own JVM and applies it. */
-    public static class ApplyRef implements Task {
-        @Override
-        public void run(String... a) throws Exception {
-            System.out.println("applied: " + FnRef.resolve(a[0]).apply(Integer.parseInt(a[1])));
-        }
-    }
-
     @Test
     void aFnRefOfACellClassOrLambdaIsResolvedInAnotherJvm() throws Exception {
         shell.addToClasspath(Path.of(ApplyRef.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         eval("class Triple implements Fn<Integer, Integer> { public Integer apply(Integer x) { return 3 * x; } }");
-        assertEquals("\"0 [applied: 21]\"", eval("var t = new Worker(mproc.ReplTest.ApplyRef.class, FnRef.of(Triple.class), 7);"
+        assertEquals("\"0 [applied: 21]\"", eval("var t = new Worker(mproc.ApplyRef.class, FnRef.of(Triple.class), 7);"
                 + " t.start(); t.join(); t.exitCode() + \" \" + t.output()"));
-        assertEquals("\"0 [applied: 8]\"", eval("var u = new Worker(mproc.ReplTest.ApplyRef.class, FnRef.of((Fn<Integer, Integer>) x -> x + 1), 7);"
+        assertEquals("\"0 [applied: 8]\"", eval("var u = new Worker(mproc.ApplyRef.class, FnRef.of((Fn<Integer, Integer>) x -> x + 1), 7);"
                 + " u.start(); u.join(); u.exitCode() + \" \" + u.output()"));
         // the text names a directory of this machine: elsewhere the function cannot be made, and says why
         String ref = eval("FnRef.of(Triple.class)");
