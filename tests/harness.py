@@ -181,6 +181,20 @@ def script_tests():
         expect(all(r.split(",")[header.index("exit_code")] == "0" for r in rows), rows)
         expect(is_png(d / "naming.png"), "naming.png missing or not a PNG")
 
+    @case("script: sync.java: the Event starts them, at most 2 inside the Semaphore(2), the Condition's takers get all 12")
+    def _():
+        d = out_dir / "sync"
+        rc, out, err = jbang("sync", "--count", 20000, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        expect(re.search(r"^at most 2 workers inside at once, with 2 permits$", out, re.M), out[-1500:])
+        expect(re.search(r"^taken 12 of 12, left 0$", out, re.M), out[-1500:])
+        header, rows = csv_rows(d / "sync.csv")
+        expect(header == ["worker", "entered_ms", "left_ms", "inside_ms", "inside_with_it"] and len(rows) == 5, rows)
+        expect(max(int(r.split(",")[4]) for r in rows) == 2, f"two at a time: {rows}")
+        expect(is_png(d / "sync.png"), "sync.png missing")
+        expect(not wait_for_no_workers(), "workers left running")
+
     @case("script: pitfalls.java shows each guideline: what travels, queue, lock, orphans, pool reuse")
     def _():
         d = out_dir / "pitfalls"
@@ -452,7 +466,7 @@ def script_tests():
         "cluster": count_bad + [["--nodes", "0"], ["--nodes", "11"], ["--tasks", "0"], ["--connect", "no-port"],
                                 ["--nodes", "2", "--connect", "127.0.0.1:47500"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
-        "pitfalls": [],
+        "pitfalls": [], "sync": count_bad,
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
     for script, inputs in bad.items():
@@ -483,8 +497,8 @@ def execute_notebook(src, dst, timeout=600, cwd=None, append=None):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     nb = nbformat.read(str(src), as_version=4)
-    if append:
-        nb.cells.append(nbformat.v4.new_code_cell(append))
+    for a in ([append] if isinstance(append, str) else append or []):
+        nb.cells.append(nbformat.v4.new_code_cell(a))
     client = NotebookClient(nb, timeout=timeout, kernel_name=nbtools.KERNEL, allow_errors=False,
                             resources={"metadata": {"path": str(cwd or src.parent)}})
     error = None
@@ -515,6 +529,26 @@ def normalized(java):
 
 def chapter_meta(nb):
     return nb.metadata.get("mproc", {}) if hasattr(nb, "metadata") else nb.get("metadata", {}).get("mproc", {})
+
+
+def solution_reruns(nb):
+    """The exercises again, solved: each exercise cell with its solution line, then the cells that check it
+    (the code cells up to the next markdown cell), to run at the end of the notebook in the same kernel."""
+    reruns, cells = [], nb.cells
+    for i, c in enumerate(cells):
+        sol = c.get("metadata", {}).get("mproc", {}).get("solution")
+        if not sol:
+            continue
+        reruns.append("\n".join(sol if "// TRY:" in line else line for line in c.source.splitlines()))
+        for d in cells[i + 1:]:
+            if d.cell_type != "code" or d.get("metadata", {}).get("mproc", {}).get("solution"):
+                break
+            reruns.append(d.source)
+    return reruns
+
+
+# the exercises' verdicts with the solutions in, per notebook, from the notebook test's run (see solution_reruns)
+SOLVED = {}
 
 
 def solved_copy(nb):
@@ -583,10 +617,18 @@ def notebook_tests():
     for src in chapter_notebooks():
         @case(f"notebook: {src.name} executes with the Java kernel; checks, image and table present")
         def _(src=src):
-            rewritten = chapter_meta(nbformat.read(str(src), as_version=4)).get("format") == 2
-            # a chapter not yet rewritten gets the final `checks();` the rewritten ones have
-            nb, error = execute_notebook(src, out_dir / src.name, append=None if rewritten else "checks();")
+            committed = nbformat.read(str(src), as_version=4)
+            rewritten = chapter_meta(committed).get("format") == 2
+            # a chapter not yet rewritten gets the final `checks();` the rewritten ones have; a rewritten one gets
+            # its exercises again with the solutions in, in the same kernel (the exercises group checks them)
+            reruns = solution_reruns(committed) if rewritten else ["checks();"]
+            nb, error = execute_notebook(src, out_dir / src.name, append=reruns)
             expect(error is None, f"cell failed:\n{error}")
+            if rewritten:
+                solved = nb.cells[len(committed.cells):]
+                SOLVED[src.name] = re.findall(r"^Exercise (\d+): (solved|not yet.*)$", "".join(
+                    o.get("text", "") for c in solved for o in c.get("outputs", []) if o.output_type == "stream"), re.M)
+                nb.cells = nb.cells[:len(committed.cells)]
             outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
             errors = [o for o in outputs if o.output_type == "error"]
             expect(not errors, f"error outputs: {[e.get('ename') + ': ' + e.get('evalue', '') for e in errors]}")
@@ -744,6 +786,11 @@ def exercise_tests():
 
         @case(f"exercises: {src.name} with the solutions in: every exercise reports 'solved'")
         def _(src=src, nb=nb):
+            if src.name in SOLVED:  # run by the notebook test, at the end of the notebook
+                verdicts = SOLVED[src.name]
+                n = sum(1 for c in nb.cells if c.get("metadata", {}).get("mproc", {}).get("solution"))
+                expect(len(verdicts) == n and all(v == "solved" for _, v in verdicts), f"verdicts with the solutions: {verdicts}")
+                return
             solved = solved_copy(nb)
             path = out_dir / src.name
             nbformat.write(solved, str(path))
