@@ -99,7 +99,9 @@ def merge_streams(nb):
 
 
 def source_files():
-    files = sorted(f for f in (ROOT / "toolkit").glob("*/src/main/**/*") if f.is_file())
+    # what a notebook's kernel loads: every module's main sources but the bench's (make bench only)
+    files = sorted(f for f in (ROOT / "toolkit").glob("*/src/main/**/*")
+                   if f.is_file() and f.relative_to(ROOT / "toolkit").parts[0] != "bench")
     return files + [NOTEBOOKS / "setup.jsh"]
 
 
