@@ -1,5 +1,5 @@
 // Shared set-up for every chapter notebook: `%load setup.jsh` in the first code cell.
-// The class path is the toolkit (pbpj:mproc, its helpers and the chapters' harnesses) and their dependencies
+// The class path is the toolkit (pbpj:mproc, its helpers and reports) and their dependencies
 // exactly as the poms resolve them; `make setup` puts them in toolkit/target/notebook-lib.
 if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("../toolkit/target/notebook-lib"))) throw new IllegalStateException(
         "The toolkit is not built yet: run `make setup` in the project's folder (the one with the Makefile), then run this cell again.");
@@ -14,6 +14,8 @@ import mproc.report.*;
 import mproc.cluster.*;
 import mproc.Queue;
 import mproc.Lock;
+import mproc.Semaphore;   // JShell imports java.util.concurrent.* by default
+import mproc.Clock;       // not java.time.Clock
 import tech.tablesaw.api.*;
 
 /** Shows a Tablesaw table as an HTML table in the cell's output. */
