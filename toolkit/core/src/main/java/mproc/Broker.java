@@ -72,6 +72,11 @@ final class Broker {
         return id;
     }
 
+    /** Forgets an object (its manager was shut down): requests for it are refused from then on. */
+    void unregister(long id) {
+        objects.remove(id);
+    }
+
     private void acceptLoop() {
         while (true) {
             try {
@@ -141,6 +146,9 @@ final class Broker {
         if (state == null) return List.of("error", "no such object");
         long timeout = req.size() > 2 && req.get(req.size() - 1) instanceof Long l ? l : -1;
         try {
+            if (op.startsWith("mg.") || op.startsWith("ml.")) { // a Manager's objects: [op, id, pid, thread id, args...]
+                return Managed.handle(op, state, req.subList(4, req.size()));
+            }
             if (op.indexOf('.') > 0) { // [kind.op, id, pid, thread id, args...]: the objects that know the caller's thread
                 Owner who = new Owner(((Number) req.get(2)).longValue(), ((Number) req.get(3)).longValue());
                 client.pid = who.pid();

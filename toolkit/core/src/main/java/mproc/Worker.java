@@ -129,7 +129,7 @@ public class Worker {
                     || o instanceof Enum<?>)) {
                 throw new IllegalArgumentException("argument " + o + " (" + (o == null ? "null" : o.getClass().getSimpleName())
                         + ") cannot be sent to a worker JVM: pass strings, numbers, booleans, enums or IPC objects"
-                        + " (Pipe ends, queues, locks, semaphores, events, conditions, barriers, SharedArray)");
+                        + " (Pipe ends, queues, locks, semaphores, events, conditions, barriers, SharedArray, Value, Manager proxies)");
             }
             a.add(String.valueOf(o));
         }
