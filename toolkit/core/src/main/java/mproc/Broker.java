@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hosts the state of the Queues, Locks and Barriers created in this JVM (and, in {@link Sync}, of the
- * Events, Semaphores, RLocks and Conditions) and serves other JVMs over one Unix domain socket in the
+ * Events, Semaphores, RLocks and Conditions; in {@link Managed}, a {@link Manager}'s dicts, lists and
+ * namespaces) and serves other JVMs over one Unix domain socket in the
  * private directory, a thread per client connection. The host JVM itself uses the state directly.
  * Requests are lists: {@code [op, id, args...]}, or {@code [kind.op, id, pid, thread id, args...]} for
  * the objects that need to know the calling thread.

@@ -153,6 +153,11 @@ public final class Connection implements Shareable, AutoCloseable {
         }
     }
 
+    /** Python's {@code poll()}: whether there is something to read now, without waiting. */
+    public boolean poll() throws InterruptedException {
+        return poll(Duration.ZERO);
+    }
+
     /** Python's {@code send_bytes(buf)}: the bytes as one message. */
     public void sendBytes(byte[] buf) {
         sendBytes(buf, 0, buf.length);

@@ -38,6 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #terminate()} sends SIGTERM (the child JVM runs its shutdown hooks, exit code 143 =
  *       128 + 15); {@link #kill()} sends SIGKILL (nothing runs, 137 = 128 + 9). Python reports the same
  *       two ends as -15 and -9. Either also ends the worker's own child processes.</li>
+ *   <li>{@link #terminate(Duration)} sends SIGTERM and, if the worker has not ended after the grace, SIGKILL.
+ *       {@link #onExit()} is Python's {@code sentinel} as a future; {@link Connection#wait} waits for
+ *       workers and connections together. {@link #close()} releases an ended worker's handle (Python's
+ *       {@code close()}). In a worker, {@link #parentProcess()} is Python's {@code parent_process()}.</li>
  *   <li>The child's stdout and stderr are relayed to the parent's (see {@link Output}) and kept in
  *       {@link #output()}.</li>
  *   <li>Daemon workers are ended when the parent ends; a daemon child also exits on its own, within a
