@@ -37,6 +37,29 @@ public final class ConnTasks {
         }
     }
 
+    /**
+     * args: key. Listens on 127.0.0.1 and prints "port N"; accepts until a client authenticates (printing
+     * "refused <message>" for each that does not), then answers its message with the message doubled.
+     */
+    public static class Serve implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            try (Listener l = Listener.create(a[0].getBytes(StandardCharsets.UTF_8))) {
+                System.out.println("port " + l.address().getPort());
+                while (true) {
+                    try (Connection c = l.accept()) {
+                        String m = (String) c.recv();
+                        c.send(m + m);
+                        System.out.println("served " + l.lastAccepted().getAddress().getHostAddress());
+                        return;
+                    } catch (AuthenticationException e) {
+                        System.out.println("refused " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
     /** args: port, key. Tries to connect; prints "refused <exception class>: <message>". */
     public static class TryConnect implements Task {
         @Override

@@ -144,6 +144,22 @@ class ConnTest {
     }
 
     @Test
+    void aListenerInAWorkerRefusesTheWrongKeyThenServesTheRightOne() throws Exception {
+        Worker w = new Worker(ConnTasks.Serve.class, "secret key").start();
+        assertTrue(w.awaitOutput("port ", WAIT), w.output().toString());
+        int port = Integer.parseInt(w.output().stream().filter(s -> s.startsWith("port ")).findFirst().orElseThrow().substring(5));
+        var e = assertThrows(AuthenticationException.class, () -> Client.connect("127.0.0.1", port, "wrong".getBytes()));
+        assertTrue(e.getMessage().contains("digest sent was rejected"), e.getMessage());
+        assertTrue(w.awaitOutput("refused digest received was wrong", WAIT), w.output().toString());
+        try (Connection c = Client.connect("127.0.0.1", port, KEY)) {
+            c.send("ab");
+            assertEquals("abab", c.recv());
+        }
+        endedWell(w);
+        assertTrue(w.output().contains("served 127.0.0.1"), w.output().toString());
+    }
+
+    @Test
     void aClientWithTheWrongKeyIsRefusedInThisJvmToo() throws Exception {
         try (Listener l = Listener.create(KEY)) {
             Thread t = new Thread(() -> {

@@ -81,11 +81,11 @@ class LifeTest {
         Worker w = new Worker(LifeTasks.IgnoreTerm.class).start();
         assertTrue(w.awaitOutput("ready", WAIT), w.output().toString());
         long t0 = System.nanoTime();
-        CompletableFuture<Worker> f = w.terminate(Duration.ofMillis(700));
+        CompletableFuture<Worker> f = w.terminate(Duration.ofSeconds(2));
         assertTrue(w.awaitOutput("hook runs", WAIT), "SIGTERM arrived: " + w.output());
         assertTrue(w.isAlive(), "its hook holds it up");
         assertSame(w, f.get(60, TimeUnit.SECONDS));
-        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(700), "killed only after the grace");
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(2000), "killed only after the grace");
         assertEquals(137, w.exitCode(), Worker.describeExit(w.exitCode()));
 
         Worker polite = new Worker(LifeTasks.Sleep.class, 60_000).start();
