@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hosts the state of the Queues, Locks and Barriers created in this JVM (and, in {@link Sync}, of the
- * Events, Semaphores, RLocks and Conditions) and serves other JVMs over one Unix domain socket in the
+ * Events, Semaphores, RLocks and Conditions; in {@link Managed}, a {@link Manager}'s dicts, lists and
+ * namespaces) and serves other JVMs over one Unix domain socket in the
  * private directory, a thread per client connection. The host JVM itself uses the state directly.
  * Requests are lists: {@code [op, id, args...]}, or {@code [kind.op, id, pid, thread id, args...]} for
  * the objects that need to know the calling thread.
@@ -70,6 +71,11 @@ final class Broker {
         long id = ids.incrementAndGet();
         objects.put(id, state);
         return id;
+    }
+
+    /** Forgets an object (its manager was shut down): requests for it are refused from then on. */
+    void unregister(long id) {
+        objects.remove(id);
     }
 
     private void acceptLoop() {
@@ -141,6 +147,9 @@ final class Broker {
         if (state == null) return List.of("error", "no such object");
         long timeout = req.size() > 2 && req.get(req.size() - 1) instanceof Long l ? l : -1;
         try {
+            if (op.startsWith("mg.") || op.startsWith("ml.")) { // a Manager's objects: [op, id, pid, thread id, args...]
+                return Managed.handle(op, state, req.subList(4, req.size()));
+            }
             if (op.indexOf('.') > 0) { // [kind.op, id, pid, thread id, args...]: the objects that know the caller's thread
                 Owner who = new Owner(((Number) req.get(2)).longValue(), ((Number) req.get(3)).longValue());
                 client.pid = who.pid();

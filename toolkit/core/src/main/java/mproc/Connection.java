@@ -41,7 +41,19 @@ public final class Connection implements Shareable, AutoCloseable {
     Connection(Path path, char role) {
         this.path = path;
         this.role = role;
+        this.peer = null;
         Ipc.register(this::deliverEarly); // a worker ending delivers what it sent, as a process writing to a pipe
+    }
+
+    /** What a TCP connection (from {@link Listener} or {@link Client}) is connected to; null for a pipe end. */
+    private final String peer;
+
+    /** A connection already established ({@link Listener}, {@link Client}): it has no address to pass on. */
+    Connection(FrameChannel channel, String peer) {
+        this.path = null;
+        this.role = 'T';
+        this.channel = channel;
+        this.peer = peer;
     }
 
     /** The Connection an address names (in a worker: {@code Connection.attach(args[0])}). */
@@ -53,8 +65,14 @@ public final class Connection implements Shareable, AutoCloseable {
         return new Connection(Path.of(f[1]), f[2].charAt(0));
     }
 
+    /**
+     * The text that names this pipe end in another JVM. A TCP connection (from {@link Listener} or {@link
+     * Client}) has none: IllegalStateException (the other JVM can connect with a {@link Client} of its own).
+     */
     @Override
     public String address() {
+        if (path == null) throw new IllegalStateException("a TCP connection (to " + peer + ") cannot be passed to another"
+                + " process; let that process connect with a Client of its own");
         return "mproc-pipe|" + path + "|" + role;
     }
 
@@ -110,21 +128,104 @@ public final class Connection implements Shareable, AutoCloseable {
         }
     }
 
-    /** Whether a message is waiting, or arrives within {@code timeout} (Python's {@code poll}). */
+    /**
+     * Whether there is something to read: a message is waiting, or arrives within {@code timeout}; or, as
+     * in Python, the other end has closed, so that {@link #recv()} would not wait but throw EOFException.
+     * Python's {@code poll(timeout)}; {@code poll(Duration.ZERO)} does not wait.
+     */
     public boolean poll(Duration timeout) throws InterruptedException {
+        if (closed) throw new IllegalStateException("connection is closed");
         long deadline = deadline(timeout);
         try {
             FrameChannel c = connected(deadline);
             while (!c.hasMessage()) {
-                if (c.peerClosed() || System.nanoTime() >= deadline) return false;
+                if (c.peerClosed()) return true;
+                if (System.nanoTime() >= deadline) return false;
                 Thread.sleep(0, 200_000);
             }
             return true;
         } catch (TimeoutException e) {
             return false;
+        } catch (EOFException e) {
+            return true; // its holder ended without connecting: recv() throws at once
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Python's {@code poll()}: whether there is something to read now, without waiting. */
+    public boolean poll() throws InterruptedException {
+        return poll(Duration.ZERO);
+    }
+
+    /** Python's {@code send_bytes(buf)}: the bytes as one message. */
+    public void sendBytes(byte[] buf) {
+        sendBytes(buf, 0, buf.length);
+    }
+
+    /** Python's {@code send_bytes(buf, offset, size)}: {@code size} bytes from {@code offset}, as one message. */
+    public void sendBytes(byte[] buf, int offset, int size) {
+        java.util.Objects.checkFromIndexSize(offset, size, buf.length);
+        send(java.util.Arrays.copyOfRange(buf, offset, offset + size));
+    }
+
+    /**
+     * Python's {@code recv_bytes()}: the next message, which must be bytes ({@link #sendBytes}); a message of
+     * another kind is taken and refused with IllegalStateException. EOFException as {@link #recv()}.
+     */
+    public byte[] recvBytes() throws EOFException, InterruptedException {
+        return bytes(recv(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Python's {@code recv_bytes(maxlength)}: as {@link #recvBytes()}, refusing (IllegalStateException) a
+     * message longer than {@code maxLength}. Unlike Python, the connection stays usable after that.
+     */
+    public byte[] recvBytes(int maxLength) throws EOFException, InterruptedException {
+        if (maxLength < 0) throw new IllegalArgumentException("negative maxLength: " + maxLength);
+        return bytes(recv(), maxLength);
+    }
+
+    /** As {@link #recvBytes()}, waiting at most {@code timeout}; TimeoutException if nothing came. */
+    public byte[] recvBytes(Duration timeout) throws EOFException, TimeoutException, InterruptedException {
+        return bytes(recv(timeout), Integer.MAX_VALUE);
+    }
+
+    private static byte[] bytes(Object m, int max) {
+        if (!(m instanceof byte[] b)) throw new IllegalStateException("the message received is "
+                + (m == null ? "null" : "a " + m.getClass().getTypeName()) + ", not bytes: read it with recv()");
+        if (b.length > max) throw new IllegalStateException("the message received is " + b.length
+                + " bytes, longer than maxLength " + max);
+        return b;
+    }
+
+    /**
+     * Python's {@code multiprocessing.connection.wait}: waits until at least one of {@code objects} is ready,
+     * or {@code timeout} (null: no limit) has passed, and returns the ready ones (an empty list at the
+     * timeout), in the order given. A {@link Connection} is ready when {@link #poll(Duration) poll} would say
+     * so (a message, or the other end closed); a {@link Worker} when it has ended (a worker never started
+     * is not); a {@link java.util.concurrent.Future} (say, {@link Worker#onExit()}) when it is done.
+     */
+    public static <T> List<T> wait(java.util.Collection<? extends T> objects, Duration timeout) throws InterruptedException {
+        long deadline = timeout == null ? Long.MAX_VALUE : deadline(timeout);
+        for (Object o : objects) {
+            if (!(o instanceof Connection || o instanceof Worker || o instanceof java.util.concurrent.Future<?>)) {
+                throw new IllegalArgumentException("cannot wait for " + (o == null ? "null" : "a " + o.getClass().getTypeName())
+                        + ": wait takes connections, workers and futures");
+            }
+        }
+        List<T> ready = new ArrayList<>();
+        while (true) {
+            for (T o : objects) if (isReady(o)) ready.add(o);
+            if (!ready.isEmpty() || System.nanoTime() >= deadline) return ready;
+            Thread.sleep(0, 500_000);
+        }
+    }
+
+    private static boolean isReady(Object o) throws InterruptedException {
+        if (o instanceof Connection c) return c.poll(Duration.ZERO);
+        if (o instanceof Worker w) return w.process() != null && !w.process().isAlive();
+        return ((java.util.concurrent.Future<?>) o).isDone();
     }
 
     private static long deadline(Duration timeout) {
@@ -238,6 +339,7 @@ public final class Connection implements Shareable, AutoCloseable {
     }
 
     private void checkPeerGone() throws IOException {
+        if (path == null) return;
         Path marker = goneMarker(path, role == 'A' ? 'B' : 'A');
         if (Files.exists(marker)) {
             throw new EOFException("the other end of the pipe never connected: " + Files.readString(marker).strip());
@@ -250,7 +352,7 @@ public final class Connection implements Shareable, AutoCloseable {
 
     /** Called in the parent when a worker that was given this end has ended. */
     void holderEnded(String who) {
-        if (channel != null) return; // connected here: the socket itself reports the end
+        if (channel != null || path == null) return; // connected here: the socket itself reports the end
         try {
             // written under another name, then renamed: a reader never sees the marker without its text
             Path marker = goneMarker(path, role);
@@ -304,6 +406,7 @@ public final class Connection implements Shareable, AutoCloseable {
 
     @Override
     public String toString() {
+        if (path == null) return "<Connection tcp " + peer + (closed ? " closed" : "") + ">";
         return "<Connection " + path.getFileName() + role + (channel != null ? " connected" : "") + (closed ? " closed" : "") + ">";
     }
 }

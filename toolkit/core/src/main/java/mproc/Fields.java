@@ -17,7 +17,8 @@ import java.util.Properties;
  * Carries the fields of a {@link Worker} subclass to its child JVM as text, one property per field. A field
  * may hold anything {@link Codec} carries (numbers, strings, arrays, lists, sets, maps, enums, records...,
  * and null), encoded with it and written as Base64; it arrives with its type. A field declared with an IPC
- * type (Pipe end, queues, locks, semaphores, events, conditions, barriers, SharedArray) travels as the
+ * type (Pipe end, queues, locks, semaphores, events, conditions, barriers, SharedArray, Value, a Manager's
+ * DictProxy, ListProxy or Namespace) travels as the
  * object's address and is attached again in the child. Anything else is refused at {@code start()} with a message naming the field (mark it
  * {@code transient} to keep it in the parent only). No Java serialization is involved.
  */
@@ -83,9 +84,9 @@ final class Fields {
         if (!ok) {
             throw new IllegalArgumentException(describe(f) + " cannot travel to a worker JVM: "
                     + (t == Shareable.class ? "declare it with its IPC type (Connection, Queue, Lock, Event,"
-                    + " Semaphore, Condition, Barrier, SharedArray...)" : "no value it can hold does; "
+                    + " Semaphore, Condition, Barrier, SharedArray, Value, DictProxy...)" : "no value it can hold does; "
                     + Codec.WHAT_TRAVELS + ", or IPC objects (Pipe end, queues, locks, semaphores, events, conditions,"
-                    + " barriers, SharedArray)") + "; or mark it transient to keep it in the parent only");
+                    + " barriers, SharedArray, Value, Manager proxies)") + "; or mark it transient to keep it in the parent only");
         }
     }
 

@@ -32,6 +32,8 @@ final class Spec {
         p.setProperty("name", w.name);
         p.setProperty("daemon", Boolean.toString(w.daemon));
         p.setProperty("parent.pid", Long.toString(ProcessHandle.current().pid()));
+        p.setProperty("parent.name", Worker.currentName());
+        if (w.identity != null) p.setProperty("identity", w.identity);
         // a notebook kernel's workers end with the kernel, even one killed outright (see Children)
         if (Output.mode() == Output.Mode.CALLER) p.setProperty("parent.watch", "true");
         if (w.target != null) p.setProperty("target", w.target);
@@ -81,6 +83,9 @@ final class Spec {
         Worker w = (Worker) ctor.newInstance();
         w.name = spec.getProperty("name");
         w.daemon = Boolean.parseBoolean(spec.getProperty("daemon"));
+        w.identity = spec.getProperty("identity");
+        w.parentName = spec.getProperty("parent.name");
+        w.parentPid = Long.parseLong(spec.getProperty("parent.pid", "-1"));
         w.target = spec.getProperty("target");
         int n = Integer.parseInt(spec.getProperty("args.count", "0"));
         List<String> a = new ArrayList<>(n);

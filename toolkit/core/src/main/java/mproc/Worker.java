@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>Names: explicit, or {@code Process-N} where N counts every worker handle created in this JVM (as
  *       Python counts every Process object, named or not). A subclass gets its class name:
- *       {@code MyProcess-3}.</li>
+ *       {@code MyProcess-3}. In a worker the count starts afresh and follows its own number, as Python's
+ *       identity does: the first worker that {@code Process-2} creates is {@code Process-2:1}.</li>
  *   <li>{@link #start()} launches a fresh JVM ({@code java -cp ... mproc.WorkerMain}); the child reads its
  *       name, target and arguments (and a subclass's fields) as text from its stdin, then calls
  *       {@link #run()}: the target's {@code run(args)}, the {@link Job} lambda, or a subclass's override.</li>
@@ -37,6 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #terminate()} sends SIGTERM (the child JVM runs its shutdown hooks, exit code 143 =
  *       128 + 15); {@link #kill()} sends SIGKILL (nothing runs, 137 = 128 + 9). Python reports the same
  *       two ends as -15 and -9. Either also ends the worker's own child processes.</li>
+ *   <li>{@link #terminate(Duration)} sends SIGTERM and, if the worker has not ended after the grace, SIGKILL.
+ *       {@link #onExit()} is Python's {@code sentinel} as a future; {@link Connection#wait} waits for
+ *       workers and connections together. {@link #close()} releases an ended worker's handle (Python's
+ *       {@code close()}). In a worker, {@link #parentProcess()} is Python's {@code parent_process()}.</li>
  *   <li>The child's stdout and stderr are relayed to the parent's (see {@link Output}) and kept in
  *       {@link #output()}.</li>
  *   <li>Daemon workers are ended when the parent ends; a daemon child also exits on its own, within a
@@ -67,11 +72,20 @@ public class Worker {
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
     final transient List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
     private transient volatile boolean jvmStarted; // its main runs: it can act on SIGTERM
+    private transient final java.util.concurrent.CompletableFuture<Worker> ended = new java.util.concurrent.CompletableFuture<>();
+    private transient volatile boolean closed;
+    /** Python's {@code _identity}: this handle's number, after its creator's ({@code 2:1}); names are made of it. */
+    transient String identity;
+    // in a worker JVM, of the worker it runs: who started it (Spec carries them)
+    transient String parentName;
+    transient long parentPid = -1;
 
     /** A worker whose {@link #run()} does nothing unless a subclass overrides it; default name. */
     public Worker() {
+        Worker creator = current;
         int n = COUNTER.incrementAndGet();
-        this.name = defaultPrefix() + "-" + n;
+        this.identity = creator == null || creator.identity == null ? Integer.toString(n) : creator.identity + ":" + n;
+        this.name = defaultPrefix() + "-" + identity;
     }
 
     /** A worker that runs {@code target} with {@code args}; default name {@code Process-N}. */
@@ -119,7 +133,7 @@ public class Worker {
                     || o instanceof Enum<?>)) {
                 throw new IllegalArgumentException("argument " + o + " (" + (o == null ? "null" : o.getClass().getSimpleName())
                         + ") cannot be sent to a worker JVM: pass strings, numbers, booleans, enums or IPC objects"
-                        + " (Pipe ends, queues, locks, semaphores, events, conditions, barriers, SharedArray)");
+                        + " (Pipe ends, queues, locks, semaphores, events, conditions, barriers, SharedArray, Value, Manager proxies)");
             }
             a.add(String.valueOf(o));
         }
@@ -142,6 +156,35 @@ public class Worker {
         Object o = Targets.resolve(target, Object.class, loader);
         if (o instanceof Job j) j.run();
         else ((Task) o).run(args.toArray(String[]::new));
+    }
+
+    /**
+     * In a worker JVM, the process that started it (Python's {@code parent_process()}); null in a main program.
+     */
+    public static ParentProcess parentProcess() {
+        Worker w = current;
+        return w == null || w.parentPid < 0 ? null : new ParentProcess(w.parentName == null ? "MainProcess" : w.parentName, w.parentPid);
+    }
+
+    /**
+     * The process that started this worker JVM, as Python's {@code parent_process()} gives it: its name and
+     * pid, whether it is alive, and a join that waits for it to end.
+     */
+    public record ParentProcess(String name, long pid) {
+        /** Whether the parent still runs (and is still this JVM's parent: a pid may be reused). */
+        public boolean isAlive() {
+            return Procs.parentIs(pid) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
+
+        /** Waits at most {@code timeout} for the parent to end; whether it has. */
+        public boolean join(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (isAlive()) {
+                if (System.nanoTime() >= deadline) return false;
+                Thread.sleep(20);
+            }
+            return true;
+        }
     }
 
     /** The worker this JVM is running, in a worker JVM; null in the parent. Python's {@code current_process()}. */
@@ -267,6 +310,7 @@ public class Worker {
 
     /** Starts the worker JVM. A worker can be started once. */
     public synchronized Worker start() {
+        checkClosed();
         if (process != null) throw new IllegalStateException("cannot start a worker twice: " + name);
         if (current != null && current == this) throw new IllegalStateException("a worker cannot start itself");
         checkRecreatable(getClass());
@@ -287,6 +331,7 @@ public class Worker {
             Children.remove(this);
             for (Connection c : ends) c.holderEnded("worker '" + name + "' ended (exit code " + lifetime.exitCode + ")");
             Output.wake();
+            ended.complete(this);
         });
         Spec.send(spec, process.getOutputStream());
         return this;
@@ -359,6 +404,7 @@ public class Worker {
     }
 
     private boolean joinUntil(long deadline) throws InterruptedException {
+        checkClosed();
         java.lang.Process p = process;
         if (p == null) throw new IllegalStateException("cannot join a worker that was not started: " + name);
         while (p.isAlive()) {
@@ -419,12 +465,14 @@ public class Worker {
 
     /** True between a successful start and the end of the worker JVM (false before start, as in Python). */
     public boolean isAlive() {
+        checkClosed();
         java.lang.Process p = process;
         return p != null && p.isAlive();
     }
 
     /** The OS process id, or -1 before start. */
     public long pid() {
+        checkClosed();
         java.lang.Process p = process;
         return p == null ? -1 : p.pid();
     }
@@ -435,6 +483,7 @@ public class Worker {
      * passed to {@code System.exit}.
      */
     public Integer exitCode() {
+        checkClosed();
         java.lang.Process p = process;
         if (p == null || p.isAlive()) return null;
         exited.join();
@@ -448,6 +497,7 @@ public class Worker {
      * signal as soon as it has (or SIGKILL, if it has not within 10 s).
      */
     public void terminate() {
+        checkClosed();
         java.lang.Process p = process;
         if (p == null) return;
         if (!jvmStarted) {
@@ -480,10 +530,80 @@ public class Worker {
 
     /** Ends the worker at once: SIGKILL (no shutdown hook runs in it). Also asynchronous. */
     public void kill() {
+        checkClosed();
         java.lang.Process p = process;
         if (p == null) return;
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.toHandle().destroyForcibly();
+    }
+
+    /**
+     * Asks the worker to end (SIGTERM, as {@link #terminate()}) and kills it (SIGKILL) if it has not ended
+     * {@code grace} later: a worker whose shutdown hangs (or that ignores SIGTERM) still ends, exit code 137.
+     * Asynchronous: returns {@link #onExit()}, to wait on if wanted.
+     */
+    public java.util.concurrent.CompletableFuture<Worker> terminate(Duration grace) {
+        if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative: " + grace);
+        terminate();
+        java.lang.Process p = process;
+        if (p != null && p.isAlive()) {
+            Thread t = new Thread(() -> {
+                try {
+                    if (!p.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.toHandle().destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    // the JVM is ending
+                }
+            }, "mproc-terminate-grace");
+            t.setDaemon(true);
+            t.start();
+        }
+        return onExit();
+    }
+
+    /**
+     * Completes with this worker once its JVM has ended and its exit code is recorded (Python's
+     * {@code sentinel}, to wait on along with others: {@code CompletableFuture.anyOf}, or
+     * {@link Connection#wait}). Each call returns a new dependent future: completing it changes nothing here.
+     */
+    public java.util.concurrent.CompletableFuture<Worker> onExit() {
+        return ended.copy();
+    }
+
+    /**
+     * Releases what the handle holds of an ended worker (its process's pipes, the relay threads); after
+     * it, the handle's lifecycle methods throw IllegalStateException, as Python's raise ValueError. Closing a
+     * worker still running is refused, as in Python. Closing twice, or a worker never started, is fine.
+     */
+    public synchronized void close() {
+        if (closed) return;
+        java.lang.Process p = process;
+        if (p != null) {
+            if (p.isAlive()) throw new IllegalStateException("cannot close worker " + name + " while it is still running;"
+                    + " join() or terminate() it first");
+            exited.join();
+            try {
+                drainOutput(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (java.io.Closeable c : List.<java.io.Closeable>of(p.getOutputStream(), p.getInputStream(), p.getErrorStream())) {
+                try {
+                    c.close();
+                } catch (java.io.IOException e) {
+                    // already closed
+                }
+            }
+            readers.clear();
+        }
+        ends.clear();
+        closed = true;
+    }
+
+    private void checkClosed() {
+        if (closed) throw new IllegalStateException("worker " + name + " is closed");
     }
 
     /** Everything the worker printed so far (stdout and stderr lines), oldest first. */
@@ -513,6 +633,7 @@ public class Worker {
 
     @Override
     public String toString() {
+        if (closed) return "<Worker name='" + name + "' closed>";
         String state = process == null ? "initial" : isAlive() ? "started" : "stopped exitcode=" + exitCode();
         return "<Worker name='" + name + "'" + (process == null ? "" : " pid=" + process.pid())
                 + (daemon ? " daemon" : "") + " " + state + ">";
@@ -522,6 +643,7 @@ public class Worker {
 
     static void setCurrent(Worker w) {
         current = w;
+        COUNTER.set(0); // as Python's child process: its own count, under its own identity
     }
 
     /**
@@ -535,6 +657,11 @@ public class Worker {
 
     /** The workers of this JVM that are still running. Python's {@code active_children()}. */
     public static List<Worker> active() {
+        return Children.all();
+    }
+
+    /** The same as {@link #active()}, under Python's name. */
+    public static List<Worker> activeChildren() {
         return Children.all();
     }
 }
