@@ -608,8 +608,17 @@ public final class Pool implements AutoCloseable {
                 if (e == null) out.complete(v);
                 else out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
             }
-        }, callbacks);
+        }, this::runCallback);
         return out;
+    }
+
+    /** On the callbacks' thread; here, once the pool has ended (a late completion), so that the future still completes. */
+    private void runCallback(Runnable r) {
+        try {
+            callbacks.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.run();
+        }
     }
 
     /** The task's {@link RemoteException} inside {@code e}, or {@code e} (unwrapped) when it is something else. */
@@ -805,6 +814,7 @@ public final class Pool implements AutoCloseable {
             }
             initPending = false;
             initDeaths = 0;
+            deathsInARow.set(0);
             if (!"ok".equals(r.get(1))) {
                 RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
                 breakPool(new BrokenPoolException("the pool's initializer failed in " + worker.getName() + " (pid "

@@ -35,6 +35,7 @@ import java.util.function.Supplier;
  *   <tr><td>{@code ProcessPoolExecutor(max_workers, initializer, initargs, max_tasks_per_child)}</td>
  *       <td>{@link #ProcessPoolExecutor()}, {@link #ProcessPoolExecutor(int)},
  *       {@link #ProcessPoolExecutor(Pool.Builder)}</td></tr>
+ *   <tr><td>{@code map(f, it, chunksize)}</td><td>{@link #map(Fn, Iterable, int)}</td></tr>
  *   <tr><td>{@code submit(f, *args)}</td><td>{@link #submit(Call)} ({@code () -> f(args)}),
  *       {@link #submit(Class)} (a task class), {@link #submit(Callable)}, {@link #submit(Runnable)}</td></tr>
  *   <tr><td>{@code wait}, {@code as_completed}</td><td>{@link #invokeAll}, {@link #invokeAny}, and the returned
@@ -212,6 +213,23 @@ public final class ProcessPoolExecutor implements ExecutorService {
             else out.completeExceptionally(Pool.remoteCause(e));
         });
         return out;
+    }
+
+    /**
+     * {@code fn} applied to every input in the workers, results in input order as they are needed: Python's
+     * {@code executor.map(fn, inputs, chunksize=1)}, except that inputs are sent only a few chunks ahead of the
+     * results consumed (as {@link Pool#imap(Fn, Iterator, int)}) rather than all at once. A task's exception is
+     * thrown by the iterator's {@code next()}, an {@link IllegalStateException} with the {@link RemoteException}
+     * as its cause.
+     */
+    public <I, O> java.util.Iterator<O> map(Fn<? super I, ? extends O> fn, Iterable<? extends I> inputs) {
+        return map(fn, inputs, 1);
+    }
+
+    /** As {@link #map(Fn, Iterable)}, {@code chunksize} inputs per message. */
+    public <I, O> java.util.Iterator<O> map(Fn<? super I, ? extends O> fn, Iterable<? extends I> inputs, int chunksize) {
+        checkOpen();
+        return pool.imap(fn, inputs.iterator(), chunksize);
     }
 
     // ------------------------------------------------------------------ invoking

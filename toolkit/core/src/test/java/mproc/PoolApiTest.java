@@ -74,7 +74,9 @@ class PoolApiTest {
     @Test
     void imapUnorderedYieldsInCompletionOrderAndImapInInputOrder() throws Exception {
         try (Pool pool = new Pool(3)) {
-            pool.map(Pool.Square.class, Pool.range(6), 1, null); // the workers' code loaded: the sleeps decide the order
+            // the workers' code loaded, so the sleeps decide the order; and each chunk measured long (400 ms),
+            // so no worker is sent a second chunk ahead of its answer (see Pool's Slot.feed): one input each
+            pool.map(Sleepy.class, List.of(1L, 1L, 1L), 1, null);
             List<Object> unordered = new ArrayList<>();
             pool.imapUnordered(Sleepy.class, List.of(3L, 1L, 2L).iterator(), 1).forEachRemaining(unordered::add);
             assertEquals(List.of(1L, 2L, 3L), unordered, "the shortest sleep first");

@@ -43,6 +43,10 @@ class ProcessPoolExecutorTest {
             Call<Long> pidOf = () -> ProcessHandle.current().pid();
             assertNotEquals(here, (long) ex.submit(pidOf).get(30, TimeUnit.SECONDS), "a method reference-like lambda too");
 
+            List<Long> squares = new java.util.ArrayList<>();
+            ex.map((Long x) -> x * x, List.of(1L, 2L, 3L)).forEachRemaining(squares::add);
+            assertEquals(List.of(1L, 4L, 9L), squares, "map, in input order");
+
             List<Call<Integer>> tasks = List.of(() -> 1, () -> {
                 Thread.sleep(300);
                 return 2;
