@@ -179,6 +179,19 @@ class PoolApiTest {
     }
 
     @Test
+    void anInitializerThatKillsItsWorkerBreaksThePoolAfterBoundedRetries() throws Exception {
+        try (Pool pool = Pool.builder().processes(1).initializer(a -> {
+            Runtime.getRuntime().halt(3);
+            return null;
+        }).build()) {
+            BrokenPoolException e = assertThrows(BrokenPoolException.class, () -> pool.apply(Pool.Square.class, 2L));
+            assertTrue(e.getMessage().contains("died in the initializer " + Pool.MAX_TRIES + " times in a row")
+                    && e.getMessage().contains("exit code 3"), e.getMessage());
+            assertEquals(Pool.MAX_TRIES - 1, pool.restarts(), "replaced until the limit, then given up");
+        }
+    }
+
+    @Test
     void maxTasksPerChildReplacesWorkers() throws Exception {
         try (Pool pool = Pool.builder().processes(2).maxTasksPerChild(2).build()) {
             List<Long> pids = pool.map((Integer x) -> ProcessHandle.current().pid(), Pool.range(10), 1, null);
