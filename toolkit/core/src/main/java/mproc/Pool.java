@@ -621,11 +621,14 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    /** The task's {@link RemoteException} inside {@code e}, or {@code e} (unwrapped) when it is something else. */
+    /**
+     * The task's {@link RemoteException} inside {@code e}, or {@code e} (unwrapped) when it is something else (a
+     * broken pool stays a {@link BrokenPoolException}, even when its cause is the initializer's exception).
+     */
     static Throwable remoteCause(Throwable e) {
         if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) e = e.getCause();
         if (e instanceof ExecutionException && e.getCause() != null) e = e.getCause();
-        if (e.getCause() instanceof RemoteException r) return r;
+        if (!(e instanceof BrokenPoolException) && e.getCause() instanceof RemoteException r) return r;
         return e;
     }
 

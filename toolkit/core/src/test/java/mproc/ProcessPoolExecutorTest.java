@@ -144,6 +144,28 @@ class ProcessPoolExecutorTest {
     }
 
     @Test
+    void theInitializerAndMaxTasksPerChildComeFromThePoolsOptions() throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(Pool.builder().processes(1).maxTasksPerChild(1)
+                .initializer(a -> {
+                    PoolApiTest.prefix = (String) a.get(0);
+                    return null;
+                }, "ready:"))) {
+            Future<String> a = ex.submit(() -> PoolApiTest.prefix + ProcessHandle.current().pid());
+            Future<String> b = ex.submit(() -> PoolApiTest.prefix + ProcessHandle.current().pid());
+            String ra = a.get(30, TimeUnit.SECONDS), rb = b.get(30, TimeUnit.SECONDS);
+            assertTrue(ra.startsWith("ready:") && rb.startsWith("ready:"), ra + " " + rb);
+            assertNotEquals(ra, rb, "one task per worker JVM");
+        }
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(Pool.builder().processes(1).initializer(a -> {
+            throw new IllegalStateException("cannot start");
+        }))) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> ex.submit(() -> 1).get(30, TimeUnit.SECONDS));
+            BrokenPoolException b = assertInstanceOf(BrokenPoolException.class, e.getCause());
+            assertEquals("java.lang.IllegalStateException", assertInstanceOf(RemoteException.class, b.getCause()).getRemoteClassName());
+        }
+    }
+
+    @Test
     void shutdownLetsWorkFinishAndShutdownNowCancels() throws Exception {
         ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
         Future<Integer> running = ex.submit(() -> {
