@@ -220,7 +220,8 @@ class PoolApiTest {
         }
     }
 
-    private static Thread killWhenMarked(Path mark, List<Long> killed) {
+    /** Kills the process whose pid appears in {@code mark} (once). */
+    static Thread killWhenMarked(Path mark, List<Long> killed) {
         Thread t = new Thread(() -> {
             try {
                 while (!Files.exists(mark)) Thread.sleep(10);

@@ -3,10 +3,12 @@ package mproc;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProcessPoolExecutorTest {
@@ -117,6 +120,21 @@ class ProcessPoolExecutorTest {
             assertEquals("bad input", r.getRemoteMessage());
             assertEquals(ProcessPoolExecutorTest.class.getName(), r.getStackTrace()[0].getClassName());
             assertEquals(0, ex.pool().restarts(), "not retried");
+        }
+    }
+
+    @Test
+    void aTaskWhoseWorkerIsKilledMidTaskRunsAgainNotBreakingTheExecutor(@TempDir Path dir) throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            String mark = dir.resolve("started").toString();
+            List<Long> killed = new CopyOnWriteArrayList<>();
+            Thread killer = PoolApiTest.killWhenMarked(Path.of(mark), killed);
+            long pid = ex.submit(() -> (Long) new PoolApiTest.MarkAndWait().apply(mark)).get(60, TimeUnit.SECONDS);
+            killer.join();
+            assertEquals(1, killed.size());
+            assertNotEquals(killed.get(0), pid, "the result came from the fresh worker (Python: BrokenProcessPool)");
+            assertEquals(1, ex.pool().restarts());
+            assertNull(ex.pool().broken());
         }
     }
 
