@@ -9,9 +9,14 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -22,22 +27,64 @@ import java.util.function.IntConsumer;
  *     List<Integer> squares = pool.map(x -> x * x, range(100));      // in input order
  *     List<Long> same = pool.map(Square.class, range(100));           // a class, compiled or from a cell
  * }
+ * Pool pool = Pool.builder().processes(4).initializer(args -> Db.open((String) args.get(0)), "jdbc:...")
+ *         .maxTasksPerChild(100).build();
  * }</pre>
+ *
+ * <table>
+ *   <caption>Python's names</caption>
+ *   <tr><th>Python</th><th>here</th></tr>
+ *   <tr><td>{@code Pool(processes, initializer, initargs, maxtasksperchild)}</td>
+ *       <td>{@link #Pool()}, {@link #Pool(int)}, {@link #builder()}: {@link Builder#processes},
+ *       {@link Builder#initializer(Fn, Object...)}, {@link Builder#maxTasksPerChild}; also
+ *       {@link Builder#maxTries} (retries after a worker's death) and {@link Builder#brokenAfterDeaths}</td></tr>
+ *   <tr><td>{@code map(f, it, chunksize)}, {@code map_async(..., callback, error_callback)}</td>
+ *       <td>{@link #map(Fn, List)}, {@link #map(Fn, List, int, IntConsumer)}, {@link #map(Fn, List, Duration)},
+ *       {@link #mapAsync(Fn, List)}, {@link #mapAsync(Fn, List, int, Consumer, Consumer)}</td></tr>
+ *   <tr><td>{@code starmap(f, [(a, b), ...])}, {@code starmap_async}</td>
+ *       <td>{@link #starmap(Fn, List)}, {@link #starmapAsync(Fn, List)}: the function takes its arguments as one
+ *       {@code List<Object>}</td></tr>
+ *   <tr><td>{@code imap(f, it, chunksize=1)}, {@code imap_unordered}</td>
+ *       <td>{@link #imap(Fn, Iterator)}, {@link #imap(Fn, Iterator, int)}, {@link #imapUnordered(Fn, Iterator)},
+ *       {@link #imapUnordered(Fn, Iterator, int)}</td></tr>
+ *   <tr><td>{@code apply(f, (x,))}, {@code apply_async(f, (x,), callback, error_callback)}</td>
+ *       <td>{@link #apply(Fn, Object)}, {@link #apply(Fn, Object, Duration)}, {@link #applyAsync(Fn, Object)},
+ *       {@link #applyAsync(Fn, Object, Consumer, Consumer)}</td></tr>
+ *   <tr><td>{@code AsyncResult.get(timeout)}</td><td>the {@link CompletableFuture}'s {@code get(timeout, unit)}</td></tr>
+ *   <tr><td>{@code close()}, {@code terminate()}, {@code join()}</td>
+ *       <td>{@link #close()}, {@link #terminate()}, {@link #join(Duration)}</td></tr>
+ * </table>
  *
  * <ul>
  *   <li>{@link #map} returns results in input order; {@link #imap} streams them lazily, in order;
- *       {@link #applyAsync} runs one input and returns a future. A chunk size groups inputs per message.</li>
+ *       {@link #imapUnordered} streams them as they are done; {@link #applyAsync} runs one input and returns a
+ *       future. A chunk size groups inputs per message; {@code map}'s default is Python's, about four chunks
+ *       per worker ({@code ceil(n / (4 * processes))}), {@code imap}'s is 1, as in Python.</li>
  *   <li>The function is an {@link Fn}: a lambda, a method reference or a class. Code the worker JVMs cannot
  *       load (a notebook cell's classes) is sent to them, once per definition; a lambda's captured values
  *       travel with it and must be plain data, like the inputs and results.</li>
  *   <li>If a worker JVM dies while running a chunk, the chunk runs again on a fresh worker (up to
- *       {@link #MAX_TRIES} times); every result arrives exactly once, or the call fails with an error naming
- *       the task. An exception thrown by the function fails the call with its message (Python re-raises it).</li>
- *   <li>{@link #close()} (also try-with-resources) lets the work given so far finish, then ends the workers;
- *       {@link #terminate()} ends them at once.</li>
+ *       {@link Builder#maxTries} times in all, {@link #MAX_TRIES} by default; {@link Builder#failFast()}: not
+ *       again); every result arrives exactly once, or the call fails with an error naming the task. (Python's
+ *       Pool hangs when a worker dies.) An exception thrown by the function is never retried: it fails the call
+ *       with an {@link IllegalStateException} naming the task, whose cause is a {@link RemoteException} with
+ *       the original class name, message and the worker's stack trace (Python re-raises the exception, with
+ *       a {@code RemoteTraceback} as its cause).</li>
+ *   <li>An initializer runs once in every worker JVM, before its first task (again in each replacement). If it
+ *       throws, the pool is broken: pending and later calls fail with a {@link BrokenPoolException} that names
+ *       the worker and has the initializer's {@link RemoteException} as its cause. (Python starts new workers
+ *       over and over, each failing the same way, and the call hangs.) A worker that dies in its initializer
+ *       is replaced; after {@code maxTries} such deaths in a row the pool is broken too.</li>
+ *   <li>{@link #close()} lets the work given so far finish, then ends the workers; {@link #terminate()} ends
+ *       them at once. <b>try-with-resources calls {@code close()}</b>: leaving the block waits for the work
+ *       given so far. Python's {@code with Pool() as p:} calls {@code terminate()} on leaving, cancelling
+ *       outstanding {@code map_async}/{@code apply_async} work; here, call {@link #terminate()} for that.</li>
+ *   <li>Callbacks run on one thread of the pool (Python's result-handler thread), one at a time, so they
+ *       should return quickly; the future an async call returns completes after its callback has run.</li>
  * </ul>
  */
 public final class Pool implements AutoCloseable {
+    /** How many times, by default, a chunk is tried when its worker JVM dies under it (the first run and two retries). */
     public static final int MAX_TRIES = 3;
     /** Chunks with less work than this (as last measured) are sent one ahead: see {@code Slot.feed}. */
     static final long AHEAD_BELOW_NANOS = 1_000_000;
@@ -45,14 +92,29 @@ public final class Pool implements AutoCloseable {
 
     private final int size;
     private final StartMethod method;
+    private final String initializer; // Targets text, JOB-prefixed for a Job; null: none
+    private final List<Object> initargs;
+    private final int maxTasksPerChild, maxTries, brokenAfterDeaths;
     private final BlockingQueue<Chunk> work = new LinkedBlockingQueue<>();
     private final List<Slot> slots = new ArrayList<>();
+    private final List<Worker> retired = new ArrayList<>(); // replaced after maxTasksPerChild: still ending
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicInteger restarts = new AtomicInteger();
+    private final AtomicInteger restarts = new AtomicInteger(), retirements = new AtomicInteger(), deathsInARow = new AtomicInteger();
+    private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mproc-pool-callbacks");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed, terminated;
+    private volatile BrokenPoolException broken;
 
     /** One unit of work: inputs with the same function, and where its results go. */
     record Chunk(long id, String fn, List<?> inputs, CompletableFuture<List<Object>> result) {}
+
+    /** A pool with one worker JVM per available processor (Python's {@code Pool()}: {@code os.cpu_count()}). */
+    public Pool() {
+        this(builder());
+    }
 
     /** A pool of {@code size} worker JVMs (TUNED start). */
     public Pool(int size) {
@@ -60,13 +122,119 @@ public final class Pool implements AutoCloseable {
     }
 
     public Pool(int size, StartMethod method) {
-        if (size < 1 || size > 256) throw new IllegalArgumentException("pool size must be between 1 and 256, got " + size);
-        this.size = size;
-        this.method = method;
+        this(builder().processes(size).startMethod(method));
+    }
+
+    private Pool(Builder b) {
+        if (b.processes < 1 || b.processes > 256) throw new IllegalArgumentException("pool size must be between 1 and 256, got " + b.processes);
+        this.size = b.processes;
+        this.method = b.startMethod == null ? StartMethod.getDefault() : b.startMethod;
+        this.initializer = b.initializer;
+        this.initargs = b.initargs;
+        this.maxTasksPerChild = b.maxTasksPerChild;
+        this.maxTries = b.maxTries;
+        this.brokenAfterDeaths = b.brokenAfterDeaths;
         for (int i = 0; i < size; i++) slots.add(new Slot(i));
         OPEN.add(this);
         for (Slot s : slots) s.startWorker();
         for (Slot s : slots) s.feeder.start();
+    }
+
+    /** The options of a pool, Python's {@code Pool(...)} keyword arguments: {@code Pool.builder().processes(4).build()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** See {@link #builder()}; every option has Python's default unless it says otherwise. */
+    public static final class Builder {
+        private int processes = Math.min(256, Runtime.getRuntime().availableProcessors());
+        private StartMethod startMethod;
+        private String initializer;
+        private List<Object> initargs = List.of();
+        private int maxTasksPerChild, maxTries = MAX_TRIES, brokenAfterDeaths;
+
+        Builder() {}
+
+        /** How many worker JVMs (default: the available processors). */
+        public Builder processes(int n) {
+            processes = n;
+            return this;
+        }
+
+        /** How the worker JVMs start (default {@link StartMethod#getDefault()}). */
+        public Builder startMethod(StartMethod m) {
+            startMethod = m;
+            return this;
+        }
+
+        /**
+         * {@code fn} runs once in every worker JVM before its first task, given {@code initargs} as a list
+         * (Python's {@code initializer(*initargs)}); what it returns is ignored. It typically sets static state
+         * that the tasks then read. If it throws, the pool is broken (see {@link Pool}).
+         */
+        public Builder initializer(Fn<List<Object>, ?> fn, Object... initargs) {
+            List<Object> args = java.util.Arrays.asList(initargs.clone());
+            for (Object o : args) {
+                Codec.check(o);
+                Targets.shipTypes(o);
+            }
+            this.initializer = Targets.of(fn, "pool initializer");
+            this.initargs = args;
+            return this;
+        }
+
+        /** As {@link #initializer(Fn, Object...)}, with no initargs: a lambda that captures what it needs. */
+        public Builder initializer(Job job) {
+            this.initializer = PoolWorker.JOB + Targets.of(job, "pool initializer");
+            this.initargs = List.of();
+            return this;
+        }
+
+        /**
+         * A worker JVM is replaced by a fresh one after {@code n} tasks (Python's {@code maxtasksperchild}; a
+         * task is a chunk, as in Python: one input for {@code apply}, {@code chunksize} inputs for {@code map}).
+         * 0 (the default): never.
+         */
+        public Builder maxTasksPerChild(int n) {
+            if (n < 0) throw new IllegalArgumentException("maxTasksPerChild must be >= 0, got " + n);
+            maxTasksPerChild = n;
+            return this;
+        }
+
+        /**
+         * How many times a chunk is tried, in all, when the worker JVM running it dies (killed, out of memory,
+         * {@code System.exit}): default {@link #MAX_TRIES}; 1 fails the chunk at the first death. A task's own
+         * exception is never retried.
+         */
+        public Builder maxTries(int n) {
+            if (n < 1 || n > 100) throw new IllegalArgumentException("maxTries must be between 1 and 100, got " + n);
+            maxTries = n;
+            return this;
+        }
+
+        /** {@code maxTries(1)}: a chunk whose worker dies fails at once (the worker is still replaced). */
+        public Builder failFast() {
+            return maxTries(1);
+        }
+
+        /**
+         * The pool is broken (see {@link BrokenPoolException}) when worker JVMs die {@code n} times in a row,
+         * with no task answered in between. 0 (the Pool's default): never; {@link ProcessPoolExecutor}'s default
+         * is {@link ProcessPoolExecutor#BROKEN_AFTER_DEATHS}.
+         */
+        public Builder brokenAfterDeaths(int n) {
+            if (n < 0) throw new IllegalArgumentException("brokenAfterDeaths must be >= 0, got " + n);
+            brokenAfterDeaths = n;
+            return this;
+        }
+
+        int brokenAfterDeaths() {
+            return brokenAfterDeaths;
+        }
+
+        public Pool build() {
+            return new Pool(this);
+        }
     }
 
     private static final java.util.Set<Pool> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -86,7 +254,7 @@ public final class Pool implements AutoCloseable {
         return size;
     }
 
-    // ------------------------------------------------------------------ submitting
+    // ------------------------------------------------------------------ map
 
     /** {@code fn} applied to every input, results in input order. Python's {@code pool.map}. */
     public <I, O> List<O> map(Fn<? super I, ? extends O> fn, List<? extends I> inputs) throws InterruptedException {
@@ -104,7 +272,7 @@ public final class Pool implements AutoCloseable {
     /** As {@link #map(Fn, List, int, IntConsumer)}, the function given by its class. */
     public <O> List<O> map(Class<? extends Fn<?, ? extends O>> fn, List<?> inputs, int chunksize,
                               IntConsumer progress) throws InterruptedException {
-        return mapRef(Targets.of(fn, "pool function"), inputs, chunksize, progress);
+        return untimed(Targets.of(fn, "pool function"), inputs, chunksize, progress);
     }
 
     /**
@@ -116,19 +284,101 @@ public final class Pool implements AutoCloseable {
      */
     public <I, O> List<O> map(Fn<? super I, ? extends O> fn, List<? extends I> inputs, int chunksize, IntConsumer progress)
             throws InterruptedException {
-        return mapRef(Targets.of(fn, "pool function"), inputs, chunksize, progress);
+        return untimed(Targets.of(fn, "pool function"), inputs, chunksize, progress);
     }
 
+    /**
+     * As {@link #map(Fn, List)}, waiting at most {@code timeout} (Python's {@code map_async(...).get(timeout)}).
+     * On timeout the chunks not started yet are dropped; those running finish in their workers, their results
+     * unused.
+     */
+    public <I, O> List<O> map(Fn<? super I, ? extends O> fn, List<? extends I> inputs, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        return mapRef(Targets.of(fn, "pool function"), inputs, defaultChunk(inputs.size()), null, deadline(timeout));
+    }
+
+    /**
+     * {@code fn} applied to every argument list, results in input order: Python's {@code starmap}, where
+     * {@code f(*args)} becomes {@code fn.apply(args)}. Each input is a {@link List} or an array of the
+     * arguments (an array travels as a list); e.g.
+     * {@code pool.starmap(a -> (Integer) a.get(0) + (Integer) a.get(1), List.of(List.of(1, 2), List.of(3, 4)))}.
+     */
+    public <O> List<O> starmap(Fn<? super List<Object>, ? extends O> fn, List<?> inputs) throws InterruptedException {
+        return untimed(Targets.of(fn, "pool function"), starred(inputs), defaultChunk(inputs.size()), null);
+    }
+
+    /** As {@link #starmap(Fn, List)} with {@code chunksize} inputs per message. */
+    public <O> List<O> starmap(Fn<? super List<Object>, ? extends O> fn, List<?> inputs, int chunksize) throws InterruptedException {
+        return untimed(Targets.of(fn, "pool function"), starred(inputs), chunksize, null);
+    }
+
+    /** As {@link #starmap(Fn, List)}, the function given by its class (an {@code Fn} of a list). */
+    public <O> List<O> starmap(Class<? extends Fn<?, ? extends O>> fn, List<?> inputs) throws InterruptedException {
+        return untimed(Targets.of(fn, "pool function"), starred(inputs), defaultChunk(inputs.size()), null);
+    }
+
+    /** {@link #starmap(Fn, List)} without waiting: Python's {@code starmap_async}. */
+    public <O> CompletableFuture<List<O>> starmapAsync(Fn<? super List<Object>, ? extends O> fn, List<?> inputs) {
+        return mapAsyncRef(Targets.of(fn, "pool function"), starred(inputs), defaultChunk(inputs.size()), null, null);
+    }
+
+    private static List<List<Object>> starred(List<?> inputs) {
+        List<List<Object>> out = new ArrayList<>(inputs.size());
+        for (Object in : inputs) {
+            if (in instanceof List<?> l) {
+                out.add(new ArrayList<>(l));
+            } else if (in != null && in.getClass().isArray()) {
+                int n = java.lang.reflect.Array.getLength(in);
+                List<Object> l = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) l.add(java.lang.reflect.Array.get(in, i));
+                out.add(l);
+            } else {
+                throw new IllegalArgumentException("a starmap input must be a list or an array of the arguments, got "
+                        + (in == null ? "null" : in.getClass().getName()));
+            }
+        }
+        return out;
+    }
+
+    /** {@code fn} applied to every input, without waiting: Python's {@code map_async}. The future holds the results in input order. */
+    public <I, O> CompletableFuture<List<O>> mapAsync(Fn<? super I, ? extends O> fn, List<? extends I> inputs) {
+        return mapAsyncRef(Targets.of(fn, "pool function"), inputs, defaultChunk(inputs.size()), null, null);
+    }
+
+    /** As {@link #mapAsync(Fn, List)}, the function given by its class. */
+    public <O> CompletableFuture<List<O>> mapAsync(Class<? extends Fn<?, ? extends O>> fn, List<?> inputs) {
+        return mapAsyncRef(Targets.of(fn, "pool function"), inputs, defaultChunk(inputs.size()), null, null);
+    }
+
+    /**
+     * As {@link #mapAsync(Fn, List)} with {@code chunksize} inputs per message, and Python's callbacks (either
+     * may be null): {@code callback} gets the result list, {@code errorCallback} the failure (a task's
+     * {@link RemoteException}, or what else failed the call). See {@link Pool} on the callbacks' thread.
+     */
+    public <I, O> CompletableFuture<List<O>> mapAsync(Fn<? super I, ? extends O> fn, List<? extends I> inputs, int chunksize,
+            Consumer<? super List<O>> callback, Consumer<? super Throwable> errorCallback) {
+        return mapAsyncRef(Targets.of(fn, "pool function"), inputs, chunksize, callback, errorCallback);
+    }
+
+    private <O> CompletableFuture<List<O>> mapAsyncRef(String fn, List<?> inputs, int chunksize,
+            Consumer<? super List<O>> callback, Consumer<? super Throwable> errorCallback) {
+        Batch<O> b = batch(fn, inputs, chunksize, new AtomicInteger());
+        return withCallbacks(b.all(), callback, errorCallback);
+    }
+
+    /** The chunks of one map, and a future of all their results in input order. */
+    private record Batch<O>(List<Chunk> chunks, CompletableFuture<List<O>> all) {}
+
     @SuppressWarnings("unchecked")
-    private <O> List<O> mapRef(String fn, List<?> inputs, int chunksize, IntConsumer progress) throws InterruptedException {
+    private <O> Batch<O> batch(String fn, List<?> inputs, int chunksize, AtomicInteger done) {
         checkChunk(chunksize);
         List<Chunk> chunks = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i += chunksize) {
             chunks.add(submit(fn, inputs.subList(i, Math.min(inputs.size(), i + chunksize))));
         }
-        CompletableFuture<Void> all = new CompletableFuture<>();
-        AtomicInteger left = new AtomicInteger(chunks.size()), done = new AtomicInteger();
-        if (chunks.isEmpty()) all.complete(null);
+        CompletableFuture<List<O>> all = new CompletableFuture<>();
+        AtomicInteger left = new AtomicInteger(chunks.size());
+        if (chunks.isEmpty()) all.complete(new ArrayList<>());
         for (Chunk c : chunks) {
             c.result().whenComplete((out, e) -> {
                 if (e != null) {
@@ -136,14 +386,44 @@ public final class Pool implements AutoCloseable {
                     return;
                 }
                 done.addAndGet(out.size());
-                if (left.decrementAndGet() == 0) all.complete(null);
+                if (left.decrementAndGet() == 0) {
+                    List<Object> results = new ArrayList<>(inputs.size());
+                    for (Chunk k : chunks) results.addAll(k.result().join());
+                    all.complete((List<O>) results);
+                }
             });
         }
+        return new Batch<>(chunks, all);
+    }
+
+    private <O> List<O> untimed(String fn, List<?> inputs, int chunksize, IntConsumer progress) throws InterruptedException {
+        try {
+            return mapRef(fn, inputs, chunksize, progress, Long.MAX_VALUE);
+        } catch (TimeoutException e) {
+            throw new AssertionError(e); // no deadline
+        }
+    }
+
+    private <O> List<O> mapRef(String fn, List<?> inputs, int chunksize, IntConsumer progress, long deadline)
+            throws InterruptedException, TimeoutException {
+        AtomicInteger done = new AtomicInteger();
+        Batch<O> b = batch(fn, inputs, chunksize, done);
         while (true) {
+            long wait = PROGRESS_MILLIS;
+            if (deadline != Long.MAX_VALUE) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    for (Chunk c : b.chunks()) c.result().cancel(false);
+                    throw new TimeoutException("the map of " + inputs.size() + " inputs was not done in time ("
+                            + done.get() + " done)");
+                }
+                wait = Math.max(1, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
             try {
-                all.get(PROGRESS_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-                break;
-            } catch (java.util.concurrent.TimeoutException e) {
+                List<O> out = b.all().get(wait, TimeUnit.MILLISECONDS);
+                if (progress != null) progress.accept(out.size());
+                return out;
+            } catch (TimeoutException e) {
                 if (progress != null) progress.accept(done.get());
             } catch (InterruptedException e) {
                 throw Children.interrupted(e);
@@ -151,39 +431,69 @@ public final class Pool implements AutoCloseable {
                 throw failure(e);
             }
         }
-        List<Object> out = new ArrayList<>(inputs.size());
-        for (Chunk c : chunks) out.addAll(c.result().join());
-        if (progress != null) progress.accept(out.size());
-        return (List<O>) out;
+    }
+
+    private static long deadline(Duration timeout) {
+        long now = System.nanoTime(), n = timeout.toNanos();
+        if (n < 0) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        return n > Long.MAX_VALUE - now - 1 ? Long.MAX_VALUE - 1 : now + n;
     }
 
     /** How often {@link #map(Class, List, int, IntConsumer)} reports progress. */
     public static final long PROGRESS_MILLIS = 100;
+
+    // ------------------------------------------------------------------ imap
+
+    /** As {@link #imap(Fn, Iterator, int)} with one input per message (Python's default). */
+    public <I, O> Iterator<O> imap(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs) {
+        return imap(fn, inputs, 1);
+    }
 
     /**
      * {@code fn} applied to the inputs lazily: inputs are taken from the iterator only as results are
      * consumed (at most {@code 2 * size} chunks ahead), and results come in input order.
      */
     public <I, O> Iterator<O> imap(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs, int chunksize) {
-        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize);
+        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, false);
     }
 
     /** As {@link #imap(Fn, Iterator, int)}, the function given by its class. */
     public <O> Iterator<O> imap(Class<? extends Fn<?, ? extends O>> fn, Iterator<?> inputs, int chunksize) {
-        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize);
+        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, false);
     }
 
-    private <O> Iterator<O> imapRef(String fn, Iterator<?> inputs, int chunksize) {
+    /** As {@link #imapUnordered(Fn, Iterator, int)} with one input per message (Python's default). */
+    public <I, O> Iterator<O> imapUnordered(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs) {
+        return imapUnordered(fn, inputs, 1);
+    }
+
+    /**
+     * As {@link #imap(Fn, Iterator, int)}, but results come as they are done: Python's {@code imap_unordered}.
+     * A chunk's results come together, in their order.
+     */
+    public <I, O> Iterator<O> imapUnordered(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs, int chunksize) {
+        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, true);
+    }
+
+    /** As {@link #imapUnordered(Fn, Iterator, int)}, the function given by its class. */
+    public <O> Iterator<O> imapUnordered(Class<? extends Fn<?, ? extends O>> fn, Iterator<?> inputs, int chunksize) {
+        return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, true);
+    }
+
+    private <O> Iterator<O> imapRef(String fn, Iterator<?> inputs, int chunksize, boolean unordered) {
         checkChunk(chunksize);
         return new Iterator<>() {
             private final java.util.ArrayDeque<Chunk> inFlight = new java.util.ArrayDeque<>();
+            private final BlockingQueue<Chunk> finished = new LinkedBlockingQueue<>();
             private Iterator<O> current = java.util.Collections.emptyIterator();
 
             private void fill() {
                 while (inFlight.size() < 2 * size && inputs.hasNext()) {
                     List<Object> batch = new ArrayList<>(chunksize);
                     while (batch.size() < chunksize && inputs.hasNext()) batch.add(inputs.next());
-                    inFlight.add(submit(fn, batch));
+                    Chunk c = submit(fn, batch);
+                    inFlight.add(c);
+                    if (unordered) c.result().whenComplete((v, e) -> finished.add(c));
                 }
             }
 
@@ -191,9 +501,15 @@ public final class Pool implements AutoCloseable {
             public boolean hasNext() {
                 while (!current.hasNext()) {
                     fill();
-                    Chunk c = inFlight.poll();
-                    if (c == null) return false;
+                    if (inFlight.isEmpty()) return false;
                     try {
+                        Chunk c;
+                        if (unordered) {
+                            c = finished.take();
+                            inFlight.remove(c);
+                        } else {
+                            c = inFlight.poll();
+                        }
                         @SuppressWarnings("unchecked")
                         Iterator<O> it = (Iterator<O>) await(c).iterator();
                         current = it;
@@ -214,6 +530,36 @@ public final class Pool implements AutoCloseable {
         };
     }
 
+    // ------------------------------------------------------------------ apply
+
+    /** {@code fn} applied to one input in a worker, waiting for the result: Python's {@code apply}. */
+    public <I, O> O apply(Fn<? super I, ? extends O> fn, I input) throws InterruptedException {
+        return await(applyRef(Targets.of(fn, "pool function"), input));
+    }
+
+    /** As {@link #apply(Fn, Object)}, the function given by its class. */
+    public <O> O apply(Class<? extends Fn<?, ? extends O>> fn, Object input) throws InterruptedException {
+        return await(applyRef(Targets.of(fn, "pool function"), input));
+    }
+
+    /** As {@link #apply(Fn, Object)}, waiting at most {@code timeout}; if it has not started by then, it never will. */
+    public <I, O> O apply(Fn<? super I, ? extends O> fn, I input, Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = deadline(timeout);
+        Chunk c = submit(Targets.of(fn, "pool function"), java.util.Collections.singletonList(input));
+        try {
+            @SuppressWarnings("unchecked")
+            O out = (O) c.result().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).get(0);
+            return out;
+        } catch (TimeoutException e) {
+            c.result().cancel(false);
+            throw new TimeoutException("task " + c.id() + " was not done within " + timeout);
+        } catch (InterruptedException e) {
+            throw Children.interrupted(e);
+        } catch (ExecutionException e) {
+            throw failure(e);
+        }
+    }
+
     /** {@code fn} applied to one input, in a worker; the future completes with its result. Python's {@code apply_async}. */
     public <I, O> CompletableFuture<O> applyAsync(Fn<? super I, ? extends O> fn, I input) {
         return applyRef(Targets.of(fn, "pool function"), input);
@@ -224,13 +570,72 @@ public final class Pool implements AutoCloseable {
         return applyRef(Targets.of(fn, "pool function"), input);
     }
 
+    /**
+     * As {@link #applyAsync(Fn, Object)}, with Python's callbacks (either may be null): {@code callback} gets the
+     * result, {@code errorCallback} the failure: for an exception of the task, its {@link RemoteException}
+     * (original class name, message, the worker's stack trace). The future completes after the callback ran.
+     */
+    public <I, O> CompletableFuture<O> applyAsync(Fn<? super I, ? extends O> fn, I input, Consumer<? super O> callback,
+            Consumer<? super Throwable> errorCallback) {
+        return withCallbacks(applyRef(Targets.of(fn, "pool function"), input), callback, errorCallback);
+    }
+
     @SuppressWarnings("unchecked")
     private <O> CompletableFuture<O> applyRef(String fn, Object input) {
         return submit(fn, java.util.Collections.singletonList(input)).result().thenApply(l -> (O) l.get(0));
     }
 
+    /** For {@link ProcessPoolExecutor}: {@code ref} applied to {@code input}; the future is the chunk's. */
+    Chunk submitOne(String ref, Object input) {
+        return submit(ref, java.util.Collections.singletonList(input));
+    }
+
+    private <T> CompletableFuture<T> withCallbacks(CompletableFuture<T> f, Consumer<? super T> callback,
+            Consumer<? super Throwable> errorCallback) {
+        if (callback == null && errorCallback == null) return f;
+        CompletableFuture<T> out = new CompletableFuture<>();
+        f.whenCompleteAsync((v, e) -> {
+            try {
+                if (e == null) {
+                    if (callback != null) callback.accept(v);
+                } else if (errorCallback != null) {
+                    errorCallback.accept(remoteCause(e));
+                }
+            } catch (RuntimeException | Error x) {
+                System.err.println("mproc: a pool callback threw " + x); // the result still reaches the future
+                x.printStackTrace();
+            } finally {
+                if (e == null) out.complete(v);
+                else out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
+        }, this::runCallback);
+        return out;
+    }
+
+    /** On the callbacks' thread; here, once the pool has ended (a late completion), so that the future still completes. */
+    private void runCallback(Runnable r) {
+        try {
+            callbacks.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
+    /**
+     * The task's {@link RemoteException} inside {@code e}, or {@code e} (unwrapped) when it is something else (a
+     * broken pool stays a {@link BrokenPoolException}, even when its cause is the initializer's exception).
+     */
+    static Throwable remoteCause(Throwable e) {
+        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) e = e.getCause();
+        if (e instanceof ExecutionException && e.getCause() != null) e = e.getCause();
+        if (!(e instanceof BrokenPoolException) && e.getCause() instanceof RemoteException r) return r;
+        return e;
+    }
+
     private Chunk submit(String fn, List<?> inputs) {
         if (closed) throw new IllegalStateException("the pool is closed");
+        BrokenPoolException b = broken;
+        if (b != null) throw new BrokenPoolException(b.getMessage(), b.getCause());
         for (Object o : inputs) {
             Codec.check(o);
             Targets.shipTypes(o);
@@ -246,8 +651,12 @@ public final class Pool implements AutoCloseable {
     }
 
     private List<Object> await(Chunk c) throws InterruptedException {
+        return await(c.result());
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws InterruptedException {
         try {
-            return c.result().get();
+            return f.get();
         } catch (InterruptedException e) {
             throw Children.interrupted(e);
         } catch (ExecutionException e) {
@@ -262,12 +671,44 @@ public final class Pool implements AutoCloseable {
     }
 
     private int defaultChunk(int n) {
-        // Python's rule: about four chunks per worker
+        // Python's rule: chunksize, extra = divmod(n, 4 * processes); if extra: chunksize += 1 (at least 1 here)
         return Math.max(1, (int) Math.ceil(n / (4.0 * size)));
     }
 
     private static void checkChunk(int chunksize) {
         if (chunksize < 1 || chunksize > 1_000_000) throw new IllegalArgumentException("chunksize must be between 1 and 1000000, got " + chunksize);
+    }
+
+    /** Whether the pool is broken (see {@link BrokenPoolException}); the exception, or null. */
+    public BrokenPoolException broken() {
+        return broken;
+    }
+
+    /** Makes the pool broken: the work waiting fails with {@code b}, and so does every later call. */
+    private void breakPool(BrokenPoolException b) {
+        synchronized (work) {
+            if (broken != null) return;
+            broken = b;
+        }
+        List<Chunk> waiting = new ArrayList<>();
+        work.drainTo(waiting);
+        int stops = 0;
+        for (Chunk c : waiting) {
+            if (c == STOP) stops++;
+            else c.result().completeExceptionally(b);
+        }
+        for (int i = 0; i < stops; i++) work.add(STOP);
+    }
+
+    /** For {@link ProcessPoolExecutor#shutdownNow()}: takes out the chunks no worker has started. */
+    List<Chunk> drainWaiting() {
+        List<Chunk> waiting = new ArrayList<>(), out = new ArrayList<>();
+        work.drainTo(waiting);
+        for (Chunk c : waiting) {
+            if (c == STOP) work.add(STOP);
+            else out.add(c);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ workers
@@ -280,6 +721,9 @@ public final class Pool implements AutoCloseable {
         volatile Connection conn;
         volatile int tasks, chunks;
         volatile long busyNanos;
+        int sentToChild; // chunks sent to the current worker (for maxTasksPerChild)
+        boolean initPending; // the current worker's answer to the initializer has not come yet
+        int initDeaths; // workers that died in the initializer, in a row
 
         Slot(int index) {
             this.index = index;
@@ -294,6 +738,15 @@ public final class Pool implements AutoCloseable {
             conn = p.end1();
             conn.spinning(false); // the feeder waits for work being done: the cores are the workers'
             worker = w;
+            sentToChild = 0;
+            if (initializer != null) {
+                initPending = true;
+                try {
+                    conn.send(java.util.Arrays.asList(PoolWorker.INIT, "init", initializer, initargs));
+                } catch (RuntimeException e) {
+                    // the worker died at once: awaitInit sees it
+                }
+            }
         }
 
         /**
@@ -301,7 +754,8 @@ public final class Pool implements AutoCloseable {
          * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), one more chunk is sent before
          * the answer to the last one is in, so the worker finds its next chunk waiting instead of idling for
          * a round trip; long chunks are sent one at a time, so that none waits behind another worker's while
-         * a third worker is idle.
+         * a third worker is idle. A fresh worker's answer to the initializer is awaited before anything else;
+         * a worker that has been sent {@code maxTasksPerChild} chunks is replaced once it has answered them.
          */
         void feed() {
             java.util.ArrayDeque<Chunk> sent = new java.util.ArrayDeque<>();
@@ -310,10 +764,18 @@ public final class Pool implements AutoCloseable {
             long lastBusy = Long.MAX_VALUE; // work in the last chunk, as the worker measured it
             while (true) {
                 try {
+                    if (initPending && broken == null && !terminated) {
+                        awaitInit(sent, tries);
+                        continue;
+                    }
                     if (sent.isEmpty()) {
                         if (stopping) {
                             conn.close();
                             return;
+                        }
+                        if (maxTasksPerChild > 0 && sentToChild >= maxTasksPerChild && broken == null) {
+                            retire();
+                            continue;
                         }
                         Chunk c = work.take();
                         if (c == STOP) {
@@ -323,7 +785,8 @@ public final class Pool implements AutoCloseable {
                         sendOrRetry(c, sent, tries);
                         if (sent.isEmpty()) continue;
                     }
-                    if (!stopping && sent.size() < 2 && lastBusy < AHEAD_BELOW_NANOS) {
+                    if (!stopping && sent.size() < 2 && lastBusy < AHEAD_BELOW_NANOS
+                            && (maxTasksPerChild == 0 || sentToChild < maxTasksPerChild)) {
                         Chunk c = work.poll();
                         if (c == STOP) stopping = true;
                         else if (c != null) sendOrRetry(c, sent, tries);
@@ -337,13 +800,50 @@ public final class Pool implements AutoCloseable {
             }
         }
 
+        /** The fresh worker's answer to the initializer: on failure the pool is broken. */
+        private void awaitInit(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) throws InterruptedException {
+            List<?> r;
+            try {
+                r = (List<?>) conn.recv();
+            } catch (EOFException | RuntimeException e) {
+                if (++initDeaths >= maxTries) {
+                    initPending = false;
+                    breakPool(new BrokenPoolException("the pool's workers died in the initializer " + initDeaths
+                            + " times in a row, last " + worker.getName() + " (pid " + worker.pid() + ", exit code "
+                            + exitCodeSoon(worker) + ")", null));
+                }
+                workerDied(sent, tries);
+                return;
+            }
+            initPending = false;
+            initDeaths = 0;
+            deathsInARow.set(0);
+            if (!"ok".equals(r.get(1))) {
+                RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
+                breakPool(new BrokenPoolException("the pool's initializer failed in " + worker.getName() + " (pid "
+                        + worker.pid() + "): " + r.get(2) + "; the pool cannot run work", cause));
+                for (Chunk c : sent) c.result().completeExceptionally(broken);
+                sent.clear();
+            }
+        }
+
         /** Sends {@code c}; if the worker has died, replaces it and sends again what it had (see {@link #workerDied}). */
         private void sendOrRetry(Chunk c, java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) {
+            if (c.result().isDone()) { // cancelled (a timeout) before it started
+                tries.remove(c);
+                return;
+            }
             if (terminated) {
                 c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
                 return;
             }
+            BrokenPoolException b = broken;
+            if (b != null) {
+                c.result().completeExceptionally(b);
+                return;
+            }
             sent.add(c);
+            sentToChild++;
             try {
                 conn.send(List.of(c.id(), c.fn(), c.inputs()));
             } catch (RuntimeException e) {
@@ -360,6 +860,7 @@ public final class Pool implements AutoCloseable {
                 workerDied(sent, tries);
                 return Long.MAX_VALUE;
             }
+            deathsInARow.set(0);
             Chunk c = sent.poll(); // never null: feed() receives only with a chunk sent
             tries.remove(c);
             if (((Number) r.get(0)).longValue() != c.id()) { // cannot happen either: a worker answers in order
@@ -377,32 +878,47 @@ public final class Pool implements AutoCloseable {
                 c.result().complete(out);
                 return busy;
             }
+            RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
             c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
-                    + preview(c.inputs()) + ") failed in " + worker.getName() + ": " + r.get(2)));
+                    + preview(c.inputs()) + ") failed in " + worker.getName() + ": " + r.get(2), cause));
             return Long.MAX_VALUE;
         }
 
         /**
          * The worker JVM died with the chunks in {@code sent}: each runs again on a fresh worker, unless it has
-         * now been tried {@link #MAX_TRIES} times (then it fails, naming the task and the worker).
+         * now been tried {@code maxTries} times (then it fails, naming the task and the worker). When workers
+         * have died {@code brokenAfterDeaths} times in a row, the pool is broken instead.
          */
         private void workerDied(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) {
-            String who = worker.getName() + " (pid " + worker.pid() + ")";
+            String who = worker.getName() + " (pid " + worker.pid() + ", exit code " + exitCodeSoon(worker) + ")";
+            int row = deathsInARow.incrementAndGet();
+            if (brokenAfterDeaths > 0 && row >= brokenAfterDeaths && !terminated) {
+                breakPool(new BrokenPoolException("the pool's worker JVMs died " + row + " times in a row, last " + who
+                        + "; the pool cannot run work", null));
+            }
             List<Chunk> again = new ArrayList<>();
             for (Chunk c : sent) {
                 int n = tries.merge(c, 1, Integer::sum);
                 if (terminated) {
                     c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
-                } else if (n >= MAX_TRIES) {
+                } else if (broken != null) {
+                    c.result().completeExceptionally(broken);
+                } else if (n >= maxTries) {
                     c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
                             + preview(c.inputs()) + ") failed: its worker died " + n + " times, last " + who));
                 } else {
                     again.add(c);
                 }
-                if (terminated || n >= MAX_TRIES) tries.remove(c);
+                if (terminated || broken != null || n >= maxTries) tries.remove(c);
             }
             sent.clear();
             if (terminated) return;
+            if (broken != null) {
+                conn.close();
+                worker.kill();
+                initPending = false;
+                return;
+            }
             replace();
             for (Chunk c : again) sendOrRetry(c, sent, tries);
         }
@@ -413,6 +929,27 @@ public final class Pool implements AutoCloseable {
             restarts.incrementAndGet();
             startWorker();
         }
+
+        /** maxTasksPerChild reached (every chunk sent answered): the worker ends on its own, a fresh one takes over. */
+        private void retire() {
+            conn.close(); // the worker sees the end of its pipe and exits
+            synchronized (retired) {
+                retired.removeIf(w -> !w.isAlive());
+                retired.add(worker);
+            }
+            retirements.incrementAndGet();
+            startWorker();
+        }
+    }
+
+    /** The exit code of a worker that is ending, waiting briefly for it (null if it is still running). */
+    private static Integer exitCodeSoon(Worker w) {
+        try {
+            w.join(Duration.ofMillis(500));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return w.exitCode();
     }
 
     private static String preview(List<?> inputs) {
@@ -428,6 +965,11 @@ public final class Pool implements AutoCloseable {
     /** How many workers were replaced because they died. */
     public int restarts() {
         return restarts.get();
+    }
+
+    /** How many workers were replaced because they had done {@link Builder#maxTasksPerChild} tasks. */
+    public int retirements() {
+        return retirements.get();
     }
 
     /** Starts counting tasks, chunks and busy time from zero (after a warm-up, say). */
@@ -457,7 +999,11 @@ public final class Pool implements AutoCloseable {
 
     // ------------------------------------------------------------------ ending
 
-    /** Lets the work given so far finish, then ends the workers and waits for them. */
+    /**
+     * Lets the work given so far finish, then ends the workers and waits for them (Python's {@code close()}
+     * then {@code join()}). This is what try-with-resources calls: unlike Python's {@code with Pool()}, which
+     * terminates, leaving the block waits for outstanding work.
+     */
     @Override
     public void close() throws InterruptedException {
         if (closed && !terminated) return;
@@ -473,10 +1019,16 @@ public final class Pool implements AutoCloseable {
         if (!closed) throw new IllegalStateException("join() before close(), as in Python");
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Slot s : slots) s.feeder.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-        for (Slot s : slots) {
-            if (!s.worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) s.worker.kill();
-            s.worker.join();
+        List<Worker> all = new ArrayList<>();
+        for (Slot s : slots) all.add(s.worker);
+        synchronized (retired) {
+            all.addAll(retired);
         }
+        for (Worker w : all) {
+            if (!w.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) w.kill();
+            w.join();
+        }
+        callbacks.shutdown();
     }
 
     /** Ends the workers at once; pending work fails. */
@@ -486,14 +1038,23 @@ public final class Pool implements AutoCloseable {
         OPEN.remove(this);
         Chunk c;
         while ((c = work.poll()) != null) if (c != STOP) c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
+        List<Worker> old;
+        synchronized (retired) {
+            old = new ArrayList<>(retired);
+        }
         for (Slot s : slots) {
             s.feeder.interrupt();
             s.worker.kill();
         }
+        for (Worker w : old) w.kill();
+        for (Slot s : slots) s.feeder.join(10_000); // a feeder replacing its worker right now has started the new one
         for (Slot s : slots) {
+            s.worker.kill();
             s.worker.join();
             s.conn.close();
         }
+        for (Worker w : old) w.join();
+        callbacks.shutdown();
     }
 
     /** 0, 1, ..., n-1 as a list (Python's {@code range(n)}). */
