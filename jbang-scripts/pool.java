@@ -6,14 +6,18 @@
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import mproc.Fn;
 import mproc.Pool;
-import mproc.report.PoolReport;
+import mproc.ProcessPoolExecutor;
 import mproc.cli.Cli;
 import mproc.cli.Reports;
+import mproc.report.PoolReport;
 import mproc.tutorial.Charts;
 import mproc.tutorial.Matrix;
 import mproc.tutorial.Progress;
@@ -98,9 +102,23 @@ public class pool implements Callable<Integer> {
         long expected = tasks * Matrix.work(count); // every task computes the same checksum
         System.out.println("results: " + (long) matrixBatch.stats().intColumn("tasks").sum() + " of " + tasks + ", checksum "
                 + (matrixBatch.checksum() == expected ? "ok" : "WRONG (expected " + expected + ", got " + matrixBatch.checksum() + ")"));
+        // concurrent.futures: an ExecutorService of processes
+        List<Long> viaExecutor = new ArrayList<>();
+        long composed;
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            List<Future<Long>> futures = new ArrayList<>();
+            for (long c : List.of(1_000L, 2_000L, 3_000L, 4_000L)) futures.add(ex.submit(() -> Matrix.work(c)));
+            for (Future<Long> f : futures) viaExecutor.add(f.get());
+            // the JDK's composition: a step in a worker, then a step in this JVM
+            composed = CompletableFuture.supplyAsync(ex.remote(() -> Matrix.work(500)), ex).thenApply(x -> 2 * x).get();
+        }
+        System.out.println("executor: " + viaExecutor + ", composed " + composed);
+
         Path csv = Reports.csv(matrixBatch.stats(), out, "pool.csv");
         Path png = Charts.savePng(PoolReport.chart(matrixBatch), out.resolve("pool.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
-        return matrixBatch.checksum() == expected ? 0 : 1;
+        boolean executorRight = viaExecutor.equals(List.of(Matrix.work(1_000), Matrix.work(2_000), Matrix.work(3_000), Matrix.work(4_000)))
+                && composed == 2 * Matrix.work(500);
+        return matrixBatch.checksum() == expected && executorRight ? 0 : 1;
     }
 }

@@ -422,6 +422,8 @@ def script_tests():
         expect(len(rows) == 2 and sum(int(r.split(",")[2]) for r in rows) == 40, rows)
         expect(re.search(r"^40 tasks on 2 workers: pool start \d+ ms, map \d+ ms", out, re.M), out[-600:])
         expect(is_png(d / "pool.png"), "pool.png missing")
+        # the ExecutorService section: the four futures' results (the chapter's checksums) and the composed future
+        expect(re.search(r"^executor: \[594076, 1186470, 1780546, 2372940\], composed 594204$", out, re.M), out[-600:])
 
     @case("load: pool.java --workers 16 --tasks 10000: every result once; peak memory per worker JVM reported and small")
     def _():
