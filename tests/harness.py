@@ -986,6 +986,13 @@ def version_tests():
         cli = (ROOT / "toolkit/tutorial/src/main/java/mproc/cli/Cli.java").read_text()
         expect(f'VERSION = "{parent.find("m:version", ns).text}"' in cli, "Cli.VERSION is not the pom's version")
 
+    @case("navigation: the index's name-by-name table is README's (tools/notebooks.py nav copies it)")
+    def _():
+        expect(not nbtools.parity(write=False), "notebooks/00-index.ipynb's table differs from README.md's: run tools/notebooks.py nav")
+        rows = [l for l in "".join(nbtools.parity_cell()["source"]).splitlines() if l.startswith("| `")]
+        expect(len(rows) >= 35 and all(re.search(r"\| (yes|differs|not built|`recv_bytes_into` not built|`BufferTooShort` not built)", r) for r in rows),
+               f"{len(rows)} rows; each says yes, differs or not built")
+
     @case("navigation: the index lists every chapter, and every notebook's links resolve")
     def _():
         index = json.loads((ROOT / "notebooks" / "00-index.ipynb").read_text())

@@ -8,7 +8,8 @@
                          the notebook's own code cells; `make notebooks` records it, a test compares it
   absolute_paths(nb)     absolute paths in stored outputs (a reader's machine is not ours)
 
-Run as a script: `tools/notebooks.py nav` rewrites the navigation lines of notebooks/*.ipynb in place.
+Run as a script: `tools/notebooks.py nav` rewrites the navigation lines of notebooks/*.ipynb in place, and
+copies README.md's name-by-name table of `multiprocessing` into the index (parity()).
 """
 import hashlib
 import json
@@ -82,6 +83,34 @@ def nav(paths=None, write=True):
     return changed
 
 
+PARITY = "mproc-parity"  # the id of the index's cell that lists every Python name: README.md's table
+
+
+def parity_cell():
+    """The index's "every name" cell: README.md's section "Python's `multiprocessing`, name by name", verbatim."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## Python's `multiprocessing`, name by name")
+    end = readme.index("\n## ", start + 3)
+    body = readme[start:end].strip().replace("## Python's", "## Every name: Python's", 1)
+    return {"cell_type": "markdown", "id": PARITY, "metadata": {}, "source": body.splitlines(True)}
+
+
+def parity(write=True):
+    """Puts README's name-by-name table into the index, before its last section; True if it changed."""
+    p = NOTEBOOKS / "00-index.ipynb"
+    nb = json.loads(p.read_text())
+    want = parity_cell()
+    cells = [c for c in nb["cells"] if c.get("id") != PARITY]
+    old = next((c for c in nb["cells"] if c.get("id") == PARITY), None)
+    if old is not None and text(old) == text(want):
+        return False
+    at = next(i for i, c in enumerate(cells) if text(c).startswith("## How the pages are made"))
+    nb["cells"] = cells[:at] + [want] + cells[at:]
+    if write:
+        p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return True
+
+
 def merge_streams(nb):
     """Merges each cell's consecutive stream outputs of the same name (stdout, stderr) into one."""
     for c in nb.cells if hasattr(nb, "cells") else nb["cells"]:
@@ -138,6 +167,8 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["nav"]:
         for p in nav():
             print("navigation updated:", p.name)
+        if parity():
+            print("00-index.ipynb: the name-by-name table copied from README.md")
     else:
         print(__doc__)
         sys.exit(2)
