@@ -371,7 +371,7 @@ public final class Bench implements Callable<Integer> {
                 .title("One queue, P producers and P consumers (each its own process)")
                 .xAxisTitle("P (producers = consumers)").yAxisTitle("messages per second").build();
         mproc.tutorial.Charts.style(c);
-        c.getStyler().setXAxisLogarithmic(true);
+        c.getStyler().setXAxisDecimalPattern("0");
         double[] x = new double[QUEUE_PARTIES.length];
         for (int i = 0; i < x.length; i++) x[i] = QUEUE_PARTIES[i];
         c.addSeries("Java (mproc.Queue)", x, java);
