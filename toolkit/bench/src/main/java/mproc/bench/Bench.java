@@ -161,7 +161,7 @@ public final class Bench implements Callable<Integer> {
         double breakEven = mproc.report.Speedup.breakEvenMicros(granularity);
         row(rows, "break_even_task_us", breakEven, "us");
         java.util.Map<String, Double> pyPool = mproc.tutorial.Python.run("python_pool.py", "8", "100");
-        mproc.report.Speedup.PythonRun pySpeed = mproc.report.Speedup.python();
+        mproc.report.Speedup.PythonRun pySpeed = pythonSpeedup();
         if (!pyPool.isEmpty()) {
             row(rows, "python_matmul_20x20_us", pyPool.get("python_matmul_20x20_us"), "us");
             row(rows, "python_sequential_8x100_s", pyPool.get("python_sequential_s"), "s");
@@ -178,6 +178,50 @@ public final class Bench implements Callable<Integer> {
             row(rows, "pool_efficiency_2w_vs_python", efficiency / pyEff, "ratio");
             row(rows, "break_even_vs_python", breakEven / pyBreak, "ratio");
         }
+    }
+
+    /** Speedup's arguments for python_pool.py (its PYTHON_ARGS, package-private there): the same measurement. */
+    static final String[] PY_SPEEDUP_ARGS = {"speedup", "16", "150", "4000", "1,2,5,10,20,50,100,200"};
+
+    /**
+     * {@link mproc.report.Speedup#python()}, read so that a break-even of "nan" (Python's curve never crossed 1,
+     * as on a loaded machine) is a missing value, not a NumberFormatException that ends the whole bench.
+     */
+    static mproc.report.Speedup.PythonRun pythonSpeedup() throws InterruptedException {
+        List<String> lines = mproc.tutorial.Python.lines("python_pool.py", PY_SPEEDUP_ARGS);
+        if (lines.isEmpty()) return null;
+        tech.tablesaw.api.IntColumn rowsPerTask = tech.tablesaw.api.IntColumn.create("rows_per_task");
+        DoubleColumn taskUs = DoubleColumn.create("task_us"), seqMs = DoubleColumn.create("one_process_ms"),
+                poolMs = DoubleColumn.create("pool2_ms"), speed = DoubleColumn.create("speed_up");
+        double eff = Double.NaN, breakEven = Double.NaN;
+        for (String line : lines) {
+            String[] f = line.split(",");
+            switch (f[0]) {
+                case "python_pool_efficiency_2w" -> eff = number(f[1]);
+                case "python_break_even_task_us" -> breakEven = number(f[1]);
+                case "granularity" -> {
+                    rowsPerTask.append(Integer.parseInt(f[1]));
+                    taskUs.append(number(f[2]));
+                    seqMs.append(number(f[3]));
+                    poolMs.append(number(f[4]));
+                    speed.append(number(f[5]));
+                }
+                default -> { }
+            }
+        }
+        if (Double.isNaN(eff)) throw new IllegalStateException("python_pool.py speedup gave no result: " + lines);
+        return new mproc.report.Speedup.PythonRun(eff, breakEven, Table.create("Python: the same total work in smaller"
+                + " and smaller tasks (a task = rows of a 20x20 product)", rowsPerTask, taskUs, seqMs, poolMs, speed));
+    }
+
+    /** A number as Python prints it ("nan", "inf" included). */
+    static double number(String s) {
+        return switch (s.trim()) {
+            case "nan", "-nan" -> Double.NaN;
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(s);
+        };
     }
 
     private double matmul() throws Exception {

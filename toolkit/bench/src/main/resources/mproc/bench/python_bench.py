@@ -100,8 +100,9 @@ def rss(samples):
         finally:
             stop.set()
             p.join(30)
-    print(f"python_spawn_idle_rss_mb,{statistics.median(rss):.2f}", flush=True)
-    print(f"python_spawn_idle_hwm_mb,{statistics.median(hwm):.2f}", flush=True)
+    if all(v == v for v in rss + hwm):  # nan: no /proc here, and Java's Double.parseDouble reads no "nan"
+        print(f"python_spawn_idle_rss_mb,{statistics.median(rss):.2f}", flush=True)
+        print(f"python_spawn_idle_hwm_mb,{statistics.median(hwm):.2f}", flush=True)
 
 
 def numpy_matmul():
