@@ -256,10 +256,6 @@ public final class Bench implements Callable<Integer> {
         row(rows, "imap_1e3_peak_heap_mb", small.peakHeapMb(), "MB");
         row(rows, "imap_1e6_peak_heap_mb", big.peakHeapMb(), "MB");
         row(rows, "imap_heap_growth_1e6_vs_1e3_mb", big.peakHeapMb() - small.peakHeapMb(), "MB");
-        if (big.peakRssMb() > 0) {
-            row(rows, "imap_1e3_peak_rss_mb", small.peakRssMb(), "MB");
-            row(rows, "imap_1e6_peak_rss_mb", big.peakRssMb(), "MB");
-        }
     }
 
     /** Queue throughput, P producers and P consumers for P = 1, 2, 4, 8: Java's curve and Python's; a chart. */
@@ -344,9 +340,9 @@ public final class Bench implements Callable<Integer> {
         List<String> names = new java.util.ArrayList<>();
         List<Double> values = new java.util.ArrayList<>();
         for (int i = 0; i < vs.rowCount(); i++) {
-            if (!(vs.doubleColumn("value").get(i) > 0)) continue; // NaN: no break-even found
+            if (!(vs.doubleColumn("value").getDouble(i) > 0)) continue; // NaN: no break-even found
             names.add(vs.stringColumn("metric").get(i).replace("_vs_python", ""));
-            values.add(vs.doubleColumn("value").get(i));
+            values.add(vs.doubleColumn("value").getDouble(i));
         }
         if (names.isEmpty()) { // no python3 here: an empty chart says so
             names.add("no Python in this run");
@@ -364,7 +360,7 @@ public final class Bench implements Callable<Integer> {
         for (Goal goal : GOALS) {
             Table r = rows.where(rows.stringColumn("metric").isEqualTo(goal.metric()));
             if (r.rowCount() == 0) continue;
-            double v = r.doubleColumn("value").get(0);
+            double v = r.doubleColumn("value").getDouble(0);
             g.stringColumn("metric").append(goal.metric());
             g.doubleColumn("value").append(v);
             g.doubleColumn("goal_at_most").append(goal.atMost());
@@ -387,8 +383,8 @@ public final class Bench implements Callable<Integer> {
         List<String> names = new java.util.ArrayList<>();
         List<Double> values = new java.util.ArrayList<>(), ones = new java.util.ArrayList<>();
         for (int i = 0; i < goals.rowCount(); i++) {
-            double v = goals.doubleColumn("value_over_goal").get(i);
-            names.add(goals.stringColumn("metric").get(i) + " (<= " + fmt(goals.doubleColumn("goal_at_most").get(i)) + ")");
+            double v = goals.doubleColumn("value_over_goal").getDouble(i);
+            names.add(goals.stringColumn("metric").get(i) + " (<= " + fmt(goals.doubleColumn("goal_at_most").getDouble(i)) + ")");
             values.add(Double.isFinite(v) ? Math.max(v, 0) : 0.0);
             ones.add(1.0);
         }

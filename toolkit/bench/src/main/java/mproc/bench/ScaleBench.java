@@ -43,7 +43,7 @@ public final class ScaleBench {
     }
 
     /** One imap size: microseconds per task, and the parent's live heap (MB, after a full GC), its peak during the run. */
-    public record ImapRun(long n, double taskMicros, double peakHeapMb, double peakRssMb) {}
+    public record ImapRun(long n, double taskMicros, double peakHeapMb) {}
 
     /** Points in each run where the live heap is measured (a full GC each; their pauses are not timed). */
     static final int HEAP_SAMPLES = 4;
@@ -60,9 +60,9 @@ public final class ScaleBench {
      * {@code imap(Square, 0..n-1, chunksize)} on one warm {@code Pool(2)} for each size, the inputs made lazily
      * (never a list: the parent holds only what the pool holds). Time per task: the wall time of consuming every
      * result over n, the median of {@link #imapRepeats} imaps of n (the GC pauses of the heap samples taken out).
-     * Memory, two ways, in the first imap of each size: the live heap after a full GC at {@value #HEAP_SAMPLES}
-     * evenly spaced points of the run (the peak of them), and the process's peak RSS (VmHWM of /proc/self/status,
-     * reset through /proc/self/clear_refs before the size; RSS also counts heap the JVM keeps once grown).
+     * Memory, in the first imap of each size: the live heap after a full GC at {@value #HEAP_SAMPLES} evenly spaced
+     * points of the run, the peak of them. Not RSS: the parent's RSS (even VmHWM reset through
+     * /proc/self/clear_refs) mostly shows the heap the JVM committed for the bench's earlier groups and keeps.
      */
     public static Map<Long, ImapRun> imap(long[] sizes, int chunksize) throws InterruptedException {
         Map<Long, ImapRun> out = new LinkedHashMap<>();
@@ -71,10 +71,7 @@ public final class ScaleBench {
             for (long n : sizes) {
                 long expected = 0;
                 for (long i = 0; i < n; i++) expected += i * i;
-                System.gc();
-                resetPeakRss();
                 double[] peak = {0}, us = new double[imapRepeats(n)];
-                double rss = Double.NaN;
                 for (int r = 0; r < us.length; r++) {
                     long[] gcNanos = new long[1];
                     long t0 = System.nanoTime();
@@ -82,9 +79,8 @@ public final class ScaleBench {
                             r == 0 ? gcNanos : null, r == 0 ? peak : null);
                     us[r] = (System.nanoTime() - t0 - gcNanos[0]) / 1e3 / n;
                     if (sum != expected) throw new IllegalStateException("imap of " + n + ": wrong results");
-                    if (r == 0) rss = procStatusMb("self", "VmHWM");
                 }
-                out.put(n, new ImapRun(n, IpcBench.median(us), peak[0], rss));
+                out.put(n, new ImapRun(n, IpcBench.median(us), peak[0]));
             }
         }
         return out;
@@ -135,16 +131,6 @@ public final class ScaleBench {
         public Long next() {
             if (i >= n) throw new NoSuchElementException();
             return i++;
-        }
-    }
-
-    /** Resets this process's VmHWM to its current RSS (Linux: "5" to /proc/self/clear_refs); false if it cannot. */
-    static boolean resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
     }
 
