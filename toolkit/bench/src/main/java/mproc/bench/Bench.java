@@ -18,8 +18,13 @@ import tech.tablesaw.api.Table;
  * {@code make bench}: the benchmarks, written to {@code build/bench/results.csv} (metric,value,unit).
  * Figures are medians over {@code --samples} runs, each compared with a baseline measured in the same run.
  *
- * Start-up: {@code start(); join()} of an empty worker per {@link mproc.StartMethod}, Python's three start
- * methods, and the baselines (a hello-world JVM, {@code python3 -c pass}); medians and ratios.
+ * Groups ({@code --only}, in this order): start (start-up per {@link mproc.StartMethod} beside Python's three
+ * start methods and the baselines, a hello-world JVM and {@code python3 -c pass}), ipc (pipe and queue), pool
+ * (kernel, 8 x 100, efficiency, break-even), and the cost of scale, each beside Python's in the same run:
+ * overhead (a warm Pool(2)'s time per trivial task, chunk 1), imap (10^3..10^6 inputs: time per task, its
+ * flatness, the parent's live heap), queue (1, 2, 4, 8 producers and as many consumers: queue-curve.png), rss
+ * (an idle worker JVM against Python's spawn child) and numpy (the 20x20 multiply against numpy's). The goals
+ * ({@link #GOALS}) are reported in goals.csv and goals.png, never asserted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the toolkit's benchmarks and writes results.csv.")
 public final class Bench implements Callable<Integer> {
@@ -373,12 +378,12 @@ public final class Bench implements Callable<Integer> {
 
     /** Each goal's row over its goal, as bars; the goal is the line at 1 (below it: met). */
     static org.knowm.xchart.CategoryChart goalChart(Table goals) {
-        var c = new org.knowm.xchart.CategoryChartBuilder().width(900).height(440)
+        var c = new org.knowm.xchart.CategoryChartBuilder().width(900).height(620)
                 .title("Each ratio over its goal, same run: at or below the line (1 = the goal) meets it")
                 .yAxisTitle("value / goal").build();
         mproc.tutorial.Charts.style(c);
         c.getStyler().setLabelsVisible(true);
-        c.getStyler().setXAxisLabelRotation(20);
+        c.getStyler().setXAxisLabelRotation(90); // long metric names: upright ones overlap, slanted ones are cut off
         c.getStyler().setOverlapped(true);
         List<String> names = new java.util.ArrayList<>();
         List<Double> values = new java.util.ArrayList<>(), ones = new java.util.ArrayList<>();
