@@ -47,6 +47,10 @@ public final class Bench implements Callable<Integer> {
             description = "inputs per imap message (Python's chunksize) for the imap rows (default: ${DEFAULT-VALUE})")
     int imapChunk;
 
+    @Option(names = "--kernel-lib", defaultValue = "toolkit/target/notebook-lib",
+            description = "the notebook kernel's jars, for worker_idle_kernel_cp_rss_mb (default: ${DEFAULT-VALUE})")
+    Path kernelLib;
+
     enum Group { start, ipc, pool, overhead, imap, queue, rss, numpy }
 
     /**
@@ -295,6 +299,13 @@ public final class Bench implements Callable<Integer> {
         }
         row(rows, "worker_idle_rss_mb", w.rssMb(), "MB");
         row(rows, "worker_idle_hwm_mb", w.hwmMb(), "MB");
+        String kernelCp = ScaleBench.kernelClasspath(kernelLib);
+        if (kernelCp != null) {
+            ScaleBench.Rss k = ScaleBench.idleWorkerRss(n, kernelCp);
+            row(rows, "worker_idle_kernel_cp_rss_mb", k.rssMb(), "MB");
+        } else {
+            System.out.println("note: no jars in " + kernelLib + " (make setup makes them): worker_idle_kernel_cp_rss_mb skipped");
+        }
         java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "rss", "" + n);
         if (py.containsKey("python_spawn_idle_rss_mb")) {
             row(rows, "python_spawn_idle_rss_mb", py.get("python_spawn_idle_rss_mb"), "MB");

@@ -167,6 +167,52 @@ public final class ScaleBench {
      * told to stop and joined. Median of {@code samples} workers, one at a time.
      */
     public static Rss idleWorkerRss(int samples) throws InterruptedException {
+        return idleWorkerRss(samples, null);
+    }
+
+    /**
+     * As {@link #idleWorkerRss(int)}, the worker JVMs on {@code classpath} ({@code -Dmproc.classpath}, set for
+     * these starts only) when it is not null: say the notebook kernel's, which must hold {@link Idle}'s jar.
+     */
+    public static Rss idleWorkerRss(int samples, String classpath) throws InterruptedException {
+        String before = System.getProperty("mproc.classpath");
+        if (classpath != null) System.setProperty("mproc.classpath", classpath);
+        try {
+            return idleRss(samples);
+        } finally {
+            if (classpath == null) {
+                // unchanged
+            } else if (before == null) {
+                System.clearProperty("mproc.classpath");
+            } else {
+                System.setProperty("mproc.classpath", before);
+            }
+        }
+    }
+
+    /**
+     * The notebooks' class path as .ci/setup.sh makes it (every jar of {@code lib}, the kernel's %classpath)
+     * and this bench's jar (for {@link Idle}); null when {@code lib} has no jars.
+     */
+    public static String kernelClasspath(Path lib) {
+        if (!Files.isDirectory(lib)) return null;
+        StringBuilder cp = new StringBuilder();
+        try (var jars = Files.list(lib)) {
+            jars.filter(j -> j.toString().endsWith(".jar")).sorted()
+                    .forEach(j -> cp.append(j.toAbsolutePath()).append(java.io.File.pathSeparator));
+        } catch (IOException e) {
+            return null;
+        }
+        if (cp.isEmpty()) return null;
+        try {
+            cp.append(Path.of(Idle.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+        return cp.toString();
+    }
+
+    private static Rss idleRss(int samples) throws InterruptedException {
         double[] rss = new double[samples], hwm = new double[samples];
         for (int s = 0; s < samples; s++) {
             Event ready = Event.create(), stop = Event.create();
