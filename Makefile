@@ -47,7 +47,8 @@ test: setup
 	@$(PY) tests/harness.py
 
 bench: setup-toolkit
-	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/bench-lib/*' mproc.bench.Bench --out build/bench
+	@bash .ci/setup-bench.sh
+	@"$(JAVA_HOME)/bin/java" -cp 'toolkit/target/bench-lib/*' mproc.bench.Bench --out build/bench $(if $(ONLY),--only $(ONLY))
 
 notebooks: setup
 	@$(PY) tests/harness.py --execute-notebooks $(NB)

@@ -18,8 +18,13 @@ import tech.tablesaw.api.Table;
  * {@code make bench}: the benchmarks, written to {@code build/bench/results.csv} (metric,value,unit).
  * Figures are medians over {@code --samples} runs, each compared with a baseline measured in the same run.
  *
- * Start-up: {@code start(); join()} of an empty worker per {@link mproc.StartMethod}, Python's three start
- * methods, and the baselines (a hello-world JVM, {@code python3 -c pass}); medians and ratios.
+ * Groups ({@code --only}, in this order): start (start-up per {@link mproc.StartMethod} beside Python's three
+ * start methods and the baselines, a hello-world JVM and {@code python3 -c pass}), ipc (pipe and queue), pool
+ * (kernel, 8 x 100, efficiency, break-even), and the cost of scale, each beside Python's in the same run:
+ * overhead (a warm Pool(2)'s time per trivial task, chunk 1), imap (10^3..10^6 inputs: time per task, its
+ * flatness, the parent's live heap), queue (1, 2, 4, 8 producers and as many consumers: queue-curve.png), rss
+ * (an idle worker JVM against Python's spawn child) and numpy (the 20x20 multiply against numpy's). The goals
+ * ({@link #GOALS}) are reported in goals.csv and goals.png, never asserted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the toolkit's benchmarks and writes results.csv.")
 public final class Bench implements Callable<Integer> {
@@ -33,14 +38,80 @@ public final class Bench implements Callable<Integer> {
         System.exit(Cli.execute(new Bench(), args));
     }
 
+    @Option(names = "--only", split = ",", paramLabel = "GROUP",
+            description = "run only these groups (comma-separated): ${COMPLETION-CANDIDATES}; default: all")
+    java.util.EnumSet<Group> only = java.util.EnumSet.allOf(Group.class);
+
+    /** The bench's parts, in the order they run; {@code --only} picks some. */
+    @Option(names = "--imap-chunk", defaultValue = "10",
+            description = "inputs per imap message (Python's chunksize) for the imap rows (default: ${DEFAULT-VALUE})")
+    int imapChunk;
+
+    @Option(names = "--kernel-lib", defaultValue = "toolkit/target/notebook-lib",
+            description = "the notebook kernel's jars, for worker_idle_kernel_cp_rss_mb (default: ${DEFAULT-VALUE})")
+    Path kernelLib;
+
+    enum Group { start, ipc, pool, overhead, imap, queue, rss, numpy }
+
+    /**
+     * The goals, in one place: a ratio (or MB) row and the most it may be. Reported beside the row (goals.csv,
+     * goals.png: the row over its goal, 1 = on the goal), never asserted.
+     */
+    record Goal(String metric, double atMost, String meaning) {}
+
+    static final List<Goal> GOALS = List.of(
+            new Goal("start_join_tuned_vs_python_spawn", 1.0, "a tuned start ahead of Python's spawn"),
+            new Goal("start_join_warm_vs_python_forkserver", 1.0, "a warm start ahead of Python's forkserver"),
+            new Goal("pool_task_overhead_vs_python", 0.25, "per-task cost of a warm Pool(2), chunk 1: 4x below Python's"),
+            new Goal("imap_task_us_flatness", 1.2, "imap time per task, 10^3..10^6 inputs: max/min within 20%"),
+            new Goal("imap_heap_growth_1e6_vs_1e3_mb", 50.0, "parent's live heap at 10^6 inputs against 10^3: within 50 MB"),
+            new Goal("worker_idle_rss_vs_python_spawn", 2.0, "an idle worker JVM's RSS at most 2x Python's spawn child"),
+            new Goal("matmul_20x20_vs_numpy", 0.5, "the 20x20 kernel at most half numpy's time"));
+
+    static final long[] IMAP_SIZES = {1_000, 10_000, 100_000, 1_000_000};
+    static final int[] QUEUE_PARTIES = {1, 2, 4, 8};
+    /** Messages per queue-curve point: Java, Python (the same rates with a quarter of the Java count's time). */
+    static final long QUEUE_CURVE_JAVA = 1_000_000, QUEUE_CURVE_PYTHON = 200_000;
+    static final String PY_BENCH = "/mproc/bench/python_bench.py";
+
+    private Table rows;
+    private Double matmul; // matmul_20x20_us, measured once (pool group, or the numpy group alone)
+
     @Override
     public Integer call() throws Exception {
         if (samples < 3 || samples > 1000) throw new IllegalArgumentException("--samples must be 3..1000, got " + samples);
+        long t0 = System.nanoTime();
+        rows = Table.create("bench", StringColumn.create("metric"), DoubleColumn.create("value"), StringColumn.create("unit"));
+        for (Group g : only) {
+            long g0 = System.nanoTime();
+            switch (g) {
+                case start -> startRows();
+                case ipc -> ipcRows();
+                case pool -> poolRows();
+                case overhead -> overheadRows();
+                case imap -> imapRows();
+                case queue -> queueRows();
+                case rss -> rssRows();
+                case numpy -> numpyRows();
+            }
+            System.out.printf("bench: %s done in %.1f s%n", g, (System.nanoTime() - g0) / 1e9);
+        }
+        System.out.println(rows.print());
+        System.out.println("results: " + Reports.csv(rows, out, "results.csv"));
+        System.out.println("chart: " + mproc.tutorial.Charts.savePng(chart(rows), out.resolve("results.png")));
+        Table goals = goals(rows);
+        System.out.println(goals.print());
+        Reports.csv(goals, out, "goals.csv");
+        System.out.println("chart: " + mproc.tutorial.Charts.savePng(goalChart(goals), out.resolve("goals.png")));
+        System.out.printf("bench: all done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    private void startRows() throws Exception {
         Table jvm = StartTimes.measureJava(samples);
         Table python = StartTimes.measurePython(samples);
         Table summary = StartTimes.summary(jvm.append(python));
         System.out.println(summary.print());
-        Table rows = Table.create("bench", StringColumn.create("metric"), DoubleColumn.create("value"), StringColumn.create("unit"));
         row(rows, "jvm_hello_ms", StartTimes.median(summary, "JVM hello world"), "ms");
         row(rows, "start_join_cold_ms", StartTimes.median(summary, "java cold"), "ms");
         row(rows, "start_join_tuned_ms", StartTimes.median(summary, "java tuned"), "ms");
@@ -57,7 +128,11 @@ public final class Bench implements Callable<Integer> {
         } else {
             System.out.println("note: no " + mproc.tutorial.Python.PYTHON + ": Python rows skipped");
         }
-        // IPC between worker JVMs, and Python's multiprocessing Pipe and Queue the same way
+        Reports.csv(jvm, out, "start-methods-samples.csv");
+    }
+
+    /** IPC between worker JVMs, and Python's multiprocessing Pipe and Queue the same way. */
+    private void ipcRows() throws Exception {
         double rt = IpcBench.pipeRoundTripMicros(15, 5000);
         double[] qs = new double[3];
         for (int i = 0; i < qs.length; i++) qs[i] = IpcBench.queueThroughput(2, 2, 1_000_000);
@@ -71,8 +146,11 @@ public final class Bench implements Callable<Integer> {
             row(rows, "pipe_roundtrip_vs_python", rt / py.get("pipe_roundtrip_us"), "ratio");
             row(rows, "queue_2p2c_vs_python", qs[1] / py.get("queue_2p2c_msgs_per_s"), "ratio");
         }
-        // the pool: kernel speed, 8 x 100 multiplies with pool start-up, efficiency on 2 workers, break-even
-        double matmul = matmulMicros();
+    }
+
+    /** The pool: kernel speed, 8 x 100 multiplies with pool start-up, efficiency on 2 workers, break-even. */
+    private void poolRows() throws Exception {
+        double matmul = matmul();
         row(rows, "matmul_20x20_us", matmul, "us");
         mproc.report.PoolReport.poolSeconds(8, 100); // first use: archive and page cache
         double[] p8 = new double[5];
@@ -92,7 +170,7 @@ public final class Bench implements Callable<Integer> {
         double breakEven = mproc.report.Speedup.breakEvenMicros(granularity);
         row(rows, "break_even_task_us", breakEven, "us");
         java.util.Map<String, Double> pyPool = mproc.tutorial.Python.run("python_pool.py", "8", "100");
-        mproc.report.Speedup.PythonRun pySpeed = mproc.report.Speedup.python();
+        mproc.report.Speedup.PythonRun pySpeed = pythonSpeedup();
         if (!pyPool.isEmpty()) {
             row(rows, "python_matmul_20x20_us", pyPool.get("python_matmul_20x20_us"), "us");
             row(rows, "python_sequential_8x100_s", pyPool.get("python_sequential_s"), "s");
@@ -109,11 +187,144 @@ public final class Bench implements Callable<Integer> {
             row(rows, "pool_efficiency_2w_vs_python", efficiency / pyEff, "ratio");
             row(rows, "break_even_vs_python", breakEven / pyBreak, "ratio");
         }
-        System.out.println(rows.print());
-        System.out.println("results: " + Reports.csv(rows, out, "results.csv"));
-        System.out.println("chart: " + mproc.tutorial.Charts.savePng(chart(rows), out.resolve("results.png")));
-        Reports.csv(jvm, out, "start-methods-samples.csv");
-        return 0;
+    }
+
+    /** Speedup's arguments for python_pool.py (its PYTHON_ARGS, package-private there): the same measurement. */
+    static final String[] PY_SPEEDUP_ARGS = {"speedup", "16", "150", "4000", "1,2,5,10,20,50,100,200"};
+
+    /**
+     * {@link mproc.report.Speedup#python()}, read so that a break-even of "nan" (Python's curve never crossed 1,
+     * as on a loaded machine) is a missing value, not a NumberFormatException that ends the whole bench.
+     */
+    static mproc.report.Speedup.PythonRun pythonSpeedup() throws InterruptedException {
+        List<String> lines = mproc.tutorial.Python.lines("python_pool.py", PY_SPEEDUP_ARGS);
+        if (lines.isEmpty()) return null;
+        tech.tablesaw.api.IntColumn rowsPerTask = tech.tablesaw.api.IntColumn.create("rows_per_task");
+        DoubleColumn taskUs = DoubleColumn.create("task_us"), seqMs = DoubleColumn.create("one_process_ms"),
+                poolMs = DoubleColumn.create("pool2_ms"), speed = DoubleColumn.create("speed_up");
+        double eff = Double.NaN, breakEven = Double.NaN;
+        for (String line : lines) {
+            String[] f = line.split(",");
+            switch (f[0]) {
+                case "python_pool_efficiency_2w" -> eff = number(f[1]);
+                case "python_break_even_task_us" -> breakEven = number(f[1]);
+                case "granularity" -> {
+                    rowsPerTask.append(Integer.parseInt(f[1]));
+                    taskUs.append(number(f[2]));
+                    seqMs.append(number(f[3]));
+                    poolMs.append(number(f[4]));
+                    speed.append(number(f[5]));
+                }
+                default -> { }
+            }
+        }
+        if (Double.isNaN(eff)) throw new IllegalStateException("python_pool.py speedup gave no result: " + lines);
+        return new mproc.report.Speedup.PythonRun(eff, breakEven, Table.create("Python: the same total work in smaller"
+                + " and smaller tasks (a task = rows of a 20x20 product)", rowsPerTask, taskUs, seqMs, poolMs, speed));
+    }
+
+    /** A number as Python prints it ("nan", "inf" included). */
+    static double number(String s) {
+        return switch (s.trim()) {
+            case "nan", "-nan" -> Double.NaN;
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(s);
+        };
+    }
+
+    private double matmul() throws Exception {
+        if (matmul == null) matmul = matmulMicros();
+        return matmul;
+    }
+
+    /** Per-task overhead of a warm Pool(2), 10,000 trivial tasks, chunk size 1; Python's Pool(2) the same way. */
+    private void overheadRows() throws Exception {
+        int tasks = 10_000, n = Math.min(samples, 10);
+        double us = ScaleBench.poolTaskMicros(tasks, n);
+        row(rows, "pool_task_overhead_us", us, "us");
+        java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "overhead", "" + tasks, "" + n);
+        if (py.containsKey("python_pool_task_us")) {
+            row(rows, "python_pool_task_overhead_us", py.get("python_pool_task_us"), "us");
+            row(rows, "pool_task_overhead_vs_python", us / py.get("python_pool_task_us"), "ratio");
+        }
+    }
+
+    /** imap from 10^3 to 10^6 trivial inputs: time per task at each size, its flatness, the parent's memory. */
+    private void imapRows() throws Exception {
+        java.util.Map<Long, ScaleBench.ImapRun> runs = ScaleBench.imap(IMAP_SIZES, imapChunk);
+        double min = Double.MAX_VALUE, max = 0;
+        for (ScaleBench.ImapRun r : runs.values()) {
+            String e = "1e" + Math.round(Math.log10(r.n()));
+            row(rows, "imap_" + e + "_task_us", r.taskMicros(), "us");
+            min = Math.min(min, r.taskMicros());
+            max = Math.max(max, r.taskMicros());
+        }
+        row(rows, "imap_task_us_flatness", max / min, "ratio");
+        ScaleBench.ImapRun small = runs.get(IMAP_SIZES[0]), big = runs.get(IMAP_SIZES[IMAP_SIZES.length - 1]);
+        row(rows, "imap_1e3_peak_heap_mb", small.peakHeapMb(), "MB");
+        row(rows, "imap_1e6_peak_heap_mb", big.peakHeapMb(), "MB");
+        row(rows, "imap_heap_growth_1e6_vs_1e3_mb", big.peakHeapMb() - small.peakHeapMb(), "MB");
+    }
+
+    /** Queue throughput, P producers and P consumers for P = 1, 2, 4, 8: Java's curve and Python's; a chart. */
+    private void queueRows() throws Exception {
+        double[] jv = new double[QUEUE_PARTIES.length], pv = new double[QUEUE_PARTIES.length];
+        StringBuilder ps = new StringBuilder();
+        for (int i = 0; i < QUEUE_PARTIES.length; i++) {
+            int p = QUEUE_PARTIES[i];
+            jv[i] = IpcBench.queueThroughput(p, p, QUEUE_CURVE_JAVA / p);
+            row(rows, "queue_curve_" + p + "p" + p + "c_msgs_per_s", Math.round(jv[i]), "msgs/s");
+            ps.append(i == 0 ? "" : ",").append(p);
+        }
+        java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "queue", "" + QUEUE_CURVE_PYTHON, ps.toString());
+        for (int i = 0; i < QUEUE_PARTIES.length; i++) {
+            int p = QUEUE_PARTIES[i];
+            Double v = py.get("python_queue_" + p + "p" + p + "c_msgs_per_s");
+            pv[i] = v == null ? Double.NaN : v;
+            if (v == null) continue;
+            row(rows, "python_queue_curve_" + p + "p" + p + "c_msgs_per_s", v, "msgs/s");
+            row(rows, "queue_curve_" + p + "p" + p + "c_vs_python", jv[i] / v, "ratio");
+        }
+        System.out.println("chart: " + mproc.tutorial.Charts.savePng(queueChart(jv, pv), out.resolve("queue-curve.png")));
+    }
+
+    /** Memory of an idle worker JVM, beside Python's spawn child measured the same way. */
+    private void rssRows() throws Exception {
+        int n = Math.min(samples, 5);
+        ScaleBench.Rss w = ScaleBench.idleWorkerRss(n);
+        if (!(w.rssMb() > 0)) {
+            System.out.println("note: no /proc/<pid>/status here: RSS rows skipped");
+            return;
+        }
+        row(rows, "worker_idle_rss_mb", w.rssMb(), "MB");
+        row(rows, "worker_idle_hwm_mb", w.hwmMb(), "MB");
+        String kernelCp = ScaleBench.kernelClasspath(kernelLib);
+        if (kernelCp != null) {
+            ScaleBench.Rss k = ScaleBench.idleWorkerRss(n, kernelCp);
+            row(rows, "worker_idle_kernel_cp_rss_mb", k.rssMb(), "MB");
+        } else {
+            System.out.println("note: no jars in " + kernelLib + " (make setup makes them): worker_idle_kernel_cp_rss_mb skipped");
+        }
+        java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "rss", "" + n);
+        if (py.containsKey("python_spawn_idle_rss_mb")) {
+            row(rows, "python_spawn_idle_rss_mb", py.get("python_spawn_idle_rss_mb"), "MB");
+            row(rows, "python_spawn_idle_hwm_mb", py.get("python_spawn_idle_hwm_mb"), "MB");
+            row(rows, "worker_idle_rss_vs_python_spawn", w.rssMb() / py.get("python_spawn_idle_rss_mb"), "ratio");
+        }
+    }
+
+    /** numpy's 20x20 float64 multiply (when /usr/bin/python3 imports numpy: .ci/setup-bench.sh installs it). */
+    private void numpyRows() throws Exception {
+        java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "numpy");
+        if (!py.containsKey("numpy_matmul_20x20_us")) {
+            System.out.println("note: numpy is not importable by " + mproc.tutorial.Python.PYTHON
+                    + " (.ci/setup-bench.sh installs python3-numpy as root with apt-get): numpy rows skipped");
+            return;
+        }
+        double np = py.get("numpy_matmul_20x20_us");
+        row(rows, "numpy_matmul_20x20_us", np, "us");
+        row(rows, "matmul_20x20_vs_numpy", matmul() / np, "ratio");
     }
 
     /**
@@ -145,15 +356,88 @@ public final class Bench implements Callable<Integer> {
         List<String> names = new java.util.ArrayList<>();
         List<Double> values = new java.util.ArrayList<>();
         for (int i = 0; i < vs.rowCount(); i++) {
-            if (!(vs.doubleColumn("value").get(i) > 0)) continue; // NaN: no break-even found
+            if (!(vs.doubleColumn("value").getDouble(i) > 0)) continue; // NaN: no break-even found
             names.add(vs.stringColumn("metric").get(i).replace("_vs_python", ""));
-            values.add(vs.doubleColumn("value").get(i));
+            values.add(vs.doubleColumn("value").getDouble(i));
         }
         if (names.isEmpty()) { // no python3 here: an empty chart says so
             names.add("no Python in this run");
             values.add(1.0);
         }
         c.addSeries("Java / Python", names, values);
+        return c;
+    }
+
+    /** Every goal whose row this run measured: the value, the goal, value / goal (at most 1 meets it). */
+    static Table goals(Table rows) {
+        Table g = Table.create("goals", StringColumn.create("metric"), DoubleColumn.create("value"),
+                DoubleColumn.create("goal_at_most"), DoubleColumn.create("value_over_goal"), StringColumn.create("met"),
+                StringColumn.create("goal"));
+        for (Goal goal : GOALS) {
+            Table r = rows.where(rows.stringColumn("metric").isEqualTo(goal.metric()));
+            if (r.rowCount() == 0) continue;
+            double v = r.doubleColumn("value").getDouble(0);
+            g.stringColumn("metric").append(goal.metric());
+            g.doubleColumn("value").append(v);
+            g.doubleColumn("goal_at_most").append(goal.atMost());
+            g.doubleColumn("value_over_goal").append(Math.round(v / goal.atMost() * 1000) / 1000.0);
+            g.stringColumn("met").append(v <= goal.atMost() ? "yes" : "no");
+            g.stringColumn("goal").append(goal.meaning());
+        }
+        return g;
+    }
+
+    /** Each goal's row over its goal, as bars; the goal is the line at 1 (below it: met). */
+    static org.knowm.xchart.CategoryChart goalChart(Table goals) {
+        var c = new org.knowm.xchart.CategoryChartBuilder().width(900).height(620)
+                .title("Each ratio over its goal, same run: at or below the line (1 = the goal) meets it")
+                .yAxisTitle("value / goal").build();
+        mproc.tutorial.Charts.style(c);
+        c.getStyler().setLabelsVisible(true);
+        c.getStyler().setXAxisLabelRotation(90); // long metric names: upright ones overlap, slanted ones are cut off
+        c.getStyler().setOverlapped(true);
+        List<String> names = new java.util.ArrayList<>();
+        List<Double> values = new java.util.ArrayList<>(), ones = new java.util.ArrayList<>();
+        for (int i = 0; i < goals.rowCount(); i++) {
+            double v = goals.doubleColumn("value_over_goal").getDouble(i);
+            names.add(goals.stringColumn("metric").get(i) + " (<= " + fmt(goals.doubleColumn("goal_at_most").getDouble(i)) + ")");
+            values.add(Double.isFinite(v) ? Math.max(v, 0) : 0.0);
+            ones.add(1.0);
+        }
+        if (names.isEmpty()) {
+            names.add("no goal measured in this run");
+            values.add(0.0);
+            ones.add(1.0);
+        }
+        c.addSeries("value / goal", names, values).setFillColor(new java.awt.Color(0x1E, 0x88, 0xE5));
+        var line = c.addSeries("goal", names, ones);
+        line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
+        line.setLineColor(java.awt.Color.RED);
+        line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        return c;
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** Messages per second against producers (= consumers), Java and Python. */
+    static org.knowm.xchart.XYChart queueChart(double[] java, double[] python) {
+        var c = new org.knowm.xchart.XYChartBuilder().width(820).height(420)
+                .title("One queue, P producers and P consumers (each its own process)")
+                .xAxisTitle("P (producers = consumers)").yAxisTitle("messages per second").build();
+        mproc.tutorial.Charts.style(c);
+        c.getStyler().setXAxisDecimalPattern("0");
+        double[] x = new double[QUEUE_PARTIES.length];
+        for (int i = 0; i < x.length; i++) x[i] = QUEUE_PARTIES[i];
+        c.addSeries("Java (mproc.Queue)", x, java);
+        List<Double> px = new java.util.ArrayList<>(), py = new java.util.ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isNaN(python[i])) continue;
+            px.add(x[i]);
+            py.add(python[i]);
+        }
+        if (!px.isEmpty()) c.addSeries("Python (multiprocessing.Queue)", px, py);
         return c;
     }
 

@@ -1,0 +1,233 @@
+package mproc.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import mproc.Event;
+import mproc.Pool;
+import mproc.Task;
+import mproc.Worker;
+
+/**
+ * The cost of scale: per-task overhead of a warm pool, {@code imap} from a thousand to a million inputs (time
+ * and the parent's memory), and the memory of an idle worker JVM.
+ */
+public final class ScaleBench {
+    private ScaleBench() {}
+
+    /**
+     * Microseconds per task of a warm {@code Pool(2)}: {@code map(Square, range(tasks), chunksize 1)}, median
+     * of {@code samples} timed maps after two untimed ones (workers started, paths compiled). Python's side:
+     * {@code python_bench.py overhead}, the same way.
+     */
+    public static double poolTaskMicros(int tasks, int samples) throws InterruptedException {
+        try (Pool pool = new Pool(2)) {
+            java.util.List<Integer> inputs = Pool.range(tasks);
+            for (int i = 0; i < 2; i++) pool.map(Pool.Square.class, inputs, 1, null);
+            double[] us = new double[samples];
+            for (int s = 0; s < samples; s++) {
+                long t0 = System.nanoTime();
+                pool.map(Pool.Square.class, inputs, 1, null);
+                us[s] = (System.nanoTime() - t0) / 1e3 / tasks;
+            }
+            return IpcBench.median(us);
+        }
+    }
+
+    /** One imap size: microseconds per task, and the parent's live heap (MB, after a full GC), its peak during the run. */
+    public record ImapRun(long n, double taskMicros, double peakHeapMb) {}
+
+    /** Points in each run where the live heap is measured (a full GC each; their pauses are not timed). */
+    static final int HEAP_SAMPLES = 4;
+
+    /** Inputs of the imap warm-up (untimed; the pool's and the parent's paths compiled before any size is timed). */
+    static final long IMAP_WARMUP = 100_000;
+
+    /** Timed imaps per size: enough that small sizes are timed over 2 x 10^5 inputs in all, at most 20, at least 1. */
+    static int imapRepeats(long n) {
+        return (int) Math.max(1, Math.min(20, 200_000 / n));
+    }
+
+    /**
+     * {@code imap(Square, 0..n-1, chunksize)} on one warm {@code Pool(2)} for each size, the inputs made lazily
+     * (never a list: the parent holds only what the pool holds). Time per task: the wall time of consuming every
+     * result over n, the median of {@link #imapRepeats} imaps of n (the GC pauses of the heap samples taken out).
+     * Memory, in the first imap of each size: the live heap after a full GC at {@value #HEAP_SAMPLES} evenly spaced
+     * points of the run, the peak of them. Not RSS: the parent's RSS (even VmHWM reset through
+     * /proc/self/clear_refs) mostly shows the heap the JVM committed for the bench's earlier groups and keeps.
+     */
+    public static Map<Long, ImapRun> imap(long[] sizes, int chunksize) throws InterruptedException {
+        Map<Long, ImapRun> out = new LinkedHashMap<>();
+        try (Pool pool = new Pool(2)) {
+            drainSampled(pool.imap(Pool.Square.class, new Range(IMAP_WARMUP), chunksize), IMAP_WARMUP, null, null);
+            for (long n : sizes) {
+                long expected = 0;
+                for (long i = 0; i < n; i++) expected += i * i;
+                double[] peak = {0}, us = new double[imapRepeats(n)];
+                for (int r = 0; r < us.length; r++) {
+                    long[] gcNanos = new long[1];
+                    long t0 = System.nanoTime();
+                    long sum = drainSampled(pool.imap(Pool.Square.class, new Range(n), chunksize), n,
+                            r == 0 ? gcNanos : null, r == 0 ? peak : null);
+                    us[r] = (System.nanoTime() - t0 - gcNanos[0]) / 1e3 / n;
+                    if (sum != expected) throw new IllegalStateException("imap of " + n + ": wrong results");
+                }
+                out.put(n, new ImapRun(n, IpcBench.median(us), peak[0]));
+            }
+        }
+        return out;
+    }
+
+    private static long drainSampled(Iterator<Long> it, long n, long[] gcNanos, double[] peak) {
+        long sum = 0, k = 0, every = Math.max(1, n / HEAP_SAMPLES), next = every / 2;
+        while (it.hasNext()) {
+            sum += it.next();
+            if (++k == next && peak != null) {
+                long g0 = System.nanoTime();
+                peak[0] = Math.max(peak[0], liveHeapMb());
+                gcNanos[0] += System.nanoTime() - g0;
+                next += every;
+            }
+        }
+        if (k != n) throw new IllegalStateException("imap returned " + k + " of " + n);
+        return sum;
+    }
+
+    /** The heap in use right after a full GC, MB (the heap pools' usage after their latest collection). */
+    static double liveHeapMb() {
+        System.gc();
+        long used = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() != MemoryType.HEAP) continue;
+            var u = p.getCollectionUsage();
+            used += u != null ? u.getUsed() : p.getUsage().getUsed();
+        }
+        return used / 1048576.0;
+    }
+
+    /** 0, 1, ..., n-1, made as they are taken. */
+    static final class Range implements Iterator<Long> {
+        private final long n;
+        private long i;
+
+        Range(long n) {
+            this.n = n;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return i < n;
+        }
+
+        @Override
+        public Long next() {
+            if (i >= n) throw new NoSuchElementException();
+            return i++;
+        }
+    }
+
+    /** A field of /proc/{pid}/status in MB (kB there), NaN if unreadable. */
+    static double procStatusMb(String pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc (not Linux) or the process ended
+        }
+        return Double.NaN;
+    }
+
+    /** Sets its first event (ready), then waits for the second (stop). args: ready, stop. */
+    public static class Idle implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Event ready = Event.attach(a[0]), stop = Event.attach(a[1]);
+            ready.set();
+            stop.await();
+        }
+    }
+
+    /** RSS and peak RSS (MB) of an idle worker JVM. */
+    public record Rss(double rssMb, double hwmMb) {}
+
+    /**
+     * An idle worker JVM's memory: a worker started with the default start method runs {@link Idle}; once it says
+     * it is ready and half a second has passed, its /proc/&lt;pid&gt;/status VmRSS and VmHWM are read; then it is
+     * told to stop and joined. Median of {@code samples} workers, one at a time.
+     */
+    public static Rss idleWorkerRss(int samples) throws InterruptedException {
+        return idleWorkerRss(samples, null);
+    }
+
+    /**
+     * As {@link #idleWorkerRss(int)}, the worker JVMs on {@code classpath} ({@code -Dmproc.classpath}, set for
+     * these starts only) when it is not null: say the notebook kernel's, which must hold {@link Idle}'s jar.
+     */
+    public static Rss idleWorkerRss(int samples, String classpath) throws InterruptedException {
+        String before = System.getProperty("mproc.classpath");
+        if (classpath != null) System.setProperty("mproc.classpath", classpath);
+        try {
+            return idleRss(samples);
+        } finally {
+            if (classpath == null) {
+                // unchanged
+            } else if (before == null) {
+                System.clearProperty("mproc.classpath");
+            } else {
+                System.setProperty("mproc.classpath", before);
+            }
+        }
+    }
+
+    /**
+     * The notebooks' class path as .ci/setup.sh makes it (every jar of {@code lib}, the kernel's %classpath)
+     * and this bench's jar (for {@link Idle}); null when {@code lib} has no jars.
+     */
+    public static String kernelClasspath(Path lib) {
+        if (!Files.isDirectory(lib)) return null;
+        StringBuilder cp = new StringBuilder();
+        try (var jars = Files.list(lib)) {
+            jars.filter(j -> j.toString().endsWith(".jar")).sorted()
+                    .forEach(j -> cp.append(j.toAbsolutePath()).append(java.io.File.pathSeparator));
+        } catch (IOException e) {
+            return null;
+        }
+        if (cp.isEmpty()) return null;
+        try {
+            cp.append(Path.of(Idle.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+        return cp.toString();
+    }
+
+    private static Rss idleRss(int samples) throws InterruptedException {
+        double[] rss = new double[samples], hwm = new double[samples];
+        for (int s = 0; s < samples; s++) {
+            Event ready = Event.create(), stop = Event.create();
+            Worker w = new Worker("idle-" + s, Idle.class, ready, stop).start();
+            try {
+                if (!ready.await(Duration.ofMinutes(1))) throw new IllegalStateException("idle worker did not start");
+                Thread.sleep(500);
+                String pid = Long.toString(w.pid());
+                rss[s] = procStatusMb(pid, "VmRSS");
+                hwm[s] = procStatusMb(pid, "VmHWM");
+            } finally {
+                stop.set();
+                if (!w.join(Duration.ofSeconds(30))) w.terminate();
+            }
+        }
+        return new Rss(IpcBench.median(rss), IpcBench.median(hwm));
+    }
+}
