@@ -186,14 +186,14 @@ public final class Speedup {
         for (String line : lines) {
             String[] f = line.split(",");
             switch (f[0]) {
-                case "python_pool_efficiency_2w" -> eff = Double.parseDouble(f[1]);
-                case "python_break_even_task_us" -> breakEven = Double.parseDouble(f[1]);
+                case "python_pool_efficiency_2w" -> eff = mproc.tutorial.Python.number(f[1]);
+                case "python_break_even_task_us" -> breakEven = mproc.tutorial.Python.number(f[1]);
                 case "granularity" -> {
                     rows.append(Integer.parseInt(f[1]));
-                    taskUs.append(Double.parseDouble(f[2]));
-                    seqMs.append(Double.parseDouble(f[3]));
-                    poolMs.append(Double.parseDouble(f[4]));
-                    speed.append(Double.parseDouble(f[5]));
+                    taskUs.append(mproc.tutorial.Python.number(f[2]));
+                    seqMs.append(mproc.tutorial.Python.number(f[3]));
+                    poolMs.append(mproc.tutorial.Python.number(f[4]));
+                    speed.append(mproc.tutorial.Python.number(f[5]));
                 }
             }
         }

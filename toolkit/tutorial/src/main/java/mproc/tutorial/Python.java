@@ -27,9 +27,19 @@ public final class Python {
         Map<String, Double> out = new LinkedHashMap<>();
         for (String line : lines(script, args)) {
             String[] f = line.split(",");
-            if (f.length == 2) out.put(f[0], Double.parseDouble(f[1]));
+            if (f.length == 2) out.put(f[0], number(f[1]));
         }
         return out;
+    }
+
+    /** A number as Python prints it: {@code nan}, {@code inf} and {@code -inf} included (Java's parser wants NaN, Infinity). */
+    public static double number(String s) {
+        return switch (s.strip()) {
+            case "nan", "-nan", "NaN" -> Double.NaN;
+            case "inf", "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-inf", "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(s);
+        };
     }
 
     /**
