@@ -31,7 +31,7 @@ setup-jbang:
 setup-toolkit:
 	@bash .ci/setup.sh toolkit
 
-CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool speedup cluster pitfalls sync
+CHAPTERS := naming spawning killing daemons nodaemons subclass startmethods pipe queue barrier sharedmem pool speedup cluster pitfalls sync sharing
 # the main job: the flagship chapter, the Pool; needs only a JDK and JBang (the script compiles the toolkit from this clone)
 run: setup-jbang
 	@"$(JBANG)" jbang-scripts/pool.java --out build/pool

@@ -195,6 +195,25 @@ def script_tests():
         expect(is_png(d / "sync.png"), "sync.png missing")
         expect(not wait_for_no_workers(), "workers left running")
 
+    @case("script: sharing.java: the locked and atomic increments lose none, the manager's dict counts all 390 words, the locked clerks pay exactly 100")
+    def _():
+        d = out_dir / "sharing"
+        rc, out, err = jbang("sharing", "--count", 500, "--out", d)
+        expect(rc == 0, f"exit {rc}\n{out}\n{err[-2000:]}")
+        no_trace(out, err)
+        for line in ["locked: 2000 of 2000", "atomic: 2000 of 2000", "paid 100 of 100, balance 0"]:
+            expect(line in out.splitlines(), f"missing line {line!r} in\n{out[-1500:]}")
+        expect(re.search(r"^racy: \d+ of 2000$", out, re.M), out[-1500:])
+        expect(re.search(r"^counted 390: ", out, re.M), out[-1500:])
+        header, rows = csv_rows(d / "sharing.csv")
+        expect(header == ["way", "expected", "got", "lost", "us_per_increment"]
+               and [r.split(",")[0] for r in rows] == ["racy", "locked", "atomic"], rows)
+        expect(all(r.split(",")[3] == "0" for r in rows[1:]), f"locked and atomic lose none: {rows}")
+        header, rows = csv_rows(d / "words.csv")
+        expect(header == ["word", "count"] and sum(int(r.split(",")[1]) for r in rows) == 390, rows)
+        expect(is_png(d / "sharing.png"), "sharing.png missing")
+        expect(not wait_for_no_workers(), "workers left running")
+
     @case("script: pitfalls.java shows each guideline: what travels, queue, lock, orphans, pool reuse")
     def _():
         d = out_dir / "pitfalls"
@@ -468,20 +487,28 @@ def script_tests():
         "cluster": count_bad + [["--nodes", "0"], ["--nodes", "11"], ["--tasks", "0"], ["--connect", "no-port"],
                                 ["--nodes", "2", "--connect", "127.0.0.1:47500"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
-        "pitfalls": [], "sync": count_bad,
+        "pitfalls": [], "sync": count_bad, "sharing": count_bad,
     }
     expect(sorted(bad) == sorted(p.stem for p in (ROOT / "jbang-scripts").glob("*.java")), "a script without bad-input tests")
+    # these runs start a JVM each and wait on it, not on the CPU: three at a time, then checked in order
+    from concurrent.futures import ThreadPoolExecutor
+    runs = {}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for script, inputs in bad.items():
+            for args in [["--help"]] + inputs + [["--no-such-option"]]:
+                runs[(script, tuple(args))] = pool.submit(jbang, script, *args, timeout=180)
+
     for script, inputs in bad.items():
         @case(f"script: {script}.java --help")
         def _(script=script):
-            rc, out, err = jbang(script, "--help", timeout=120)
+            rc, out, err = runs[(script, ("--help",))].result()
             expect(rc == 0 and out.startswith("Usage: " + script), f"exit {rc}\n{out}\n{err[-800:]}")
             expect("--out" in out, out)
 
         for args in inputs + [["--no-such-option"]]:
             @case(f"script: {script}.java {' '.join(args)} is rejected with exit 2")
             def _(script=script, args=args):
-                rc, out, err = jbang(script, *args, timeout=120)
+                rc, out, err = runs[(script, tuple(args))].result()
                 expect(rc == 2, f"exit {rc}, expected 2\n{out}\n{err[-1500:]}")
                 no_trace(out, err)
                 lines = [l for l in err.splitlines() if l.strip() and not l.startswith(("WARNING", "[jbang]"))]
