@@ -104,12 +104,12 @@ class QueueTest {
         for (int k = 0; k < 1000; k++) unbounded.putNowait(k);
         assertFalse(unbounded.full());
         assertEquals(1000, unbounded.qsize());
-        unbounded.close();
+        unbounded.shutdown();
         assertEquals(0, unbounded.getNowait());
-        Queue closed = Queue.create(3);
-        closed.close();
-        assertThrows(EOFException.class, closed::getNowait);
-        assertThrows(IllegalStateException.class, () -> closed.put(1));
+        Queue ended = Queue.create(3);
+        ended.shutdown();
+        assertThrows(EOFException.class, ended::getNowait);
+        assertThrows(IllegalStateException.class, () -> ended.put(1));
     }
 
     @Test
