@@ -122,6 +122,8 @@ final class Broker {
         /** The objects this connection used that care when a process ends (RLocks held, condition waiters). */
         final Set<Abandonable> touched = new HashSet<>();
         long pid = -1;
+        /** Items of streamed put batches a shut-down queue refused: told to the handle at its next get or size. */
+        long refused;
 
         Client(FrameChannel channel, Set<LockState> held) {
             this.channel = channel;
@@ -158,23 +160,32 @@ final class Broker {
             }
             switch (op) {
                 case "put": {
-                    ((QueueState) state).putAll((List<?>) req.get(2));
+                    List<?> batch = (List<?>) req.get(2);
+                    try {
+                        ((QueueState) state).putAll(batch);
+                    } catch (IllegalStateException e) {
+                        client.refused += batch.size(); // shut down: the handle hears it in its next reply
+                    }
                     return null; // no reply: puts stream
                 }
                 case "get": {
+                    if (client.refused > 0) return refusal(client);
                     int max = ((Number) req.get(2)).intValue();
                     Object r = ((QueueState) state).get(max, timeout, client);
                     return r;
                 }
-                case "close": {
-                    ((QueueState) state).close();
+                case "shutdown": {
+                    ((QueueState) state).shutdown(Boolean.TRUE.equals(req.get(2)));
                     return List.of("ok");
                 }
                 case "unget": {
                     ((QueueState) state).giveBack((List<?>) req.get(2));
                     return List.of("ok");
                 }
-                case "size": return List.of("ok", (long) ((QueueState) state).size());
+                case "size": {
+                    if (client.refused > 0) return refusal(client);
+                    return List.of("ok", (long) ((QueueState) state).size());
+                }
                 case "putb": {
                     Object item = ((List<?>) req.get(2)).get(0);
                     return List.of(((QueueState) state).put(item, timeout, client) ? "ok" : "full");
@@ -211,6 +222,13 @@ final class Broker {
         }
     }
 
+    /** ["refused", message]: items this connection put were refused (the queue was shut down); told once. */
+    private static List<?> refusal(Client client) {
+        long n = client.refused;
+        client.refused = 0;
+        return List.of("refused", "the queue is shut down: " + n + " item(s) put through this handle were refused");
+    }
+
     // ------------------------------------------------------------------ the objects' state
 
     /** A thread of a process: who holds an RLock, who waits on a Condition. */
@@ -245,7 +263,8 @@ final class Broker {
         private final Condition notEmpty = lock.newCondition(), notFull = lock.newCondition(), allDone = lock.newCondition();
         private final ArrayDeque<Object> items = new ArrayDeque<>();
         private final int maxsize;
-        private boolean closed;
+        private boolean shutdown; // Python 3.13's queue.Queue.shutdown(): no more puts from anyone
+        private boolean dropped; // shutdown(immediate=True): items given back later are dropped too
         private long unfinished; // items put and not yet marked done (Python's JoinableQueue)
 
         private static final Object NULL_ITEM = new Object(); // ArrayDeque holds no nulls
@@ -262,7 +281,7 @@ final class Broker {
         void putAll(List<?> batch) {
             lock.lock();
             try {
-                if (closed) throw new IllegalStateException("put on a closed queue");
+                if (shutdown) throw new IllegalStateException("put on a queue that is shut down");
                 for (Object o : batch) items.addLast(o == null ? NULL_ITEM : o);
                 unfinished += batch.size();
                 notEmpty.signalAll();
@@ -277,7 +296,7 @@ final class Broker {
             lock.lock();
             try {
                 while (true) {
-                    if (closed) throw new IllegalStateException("put on a closed queue");
+                    if (shutdown) throw new IllegalStateException("put on a queue that is shut down");
                     if (maxsize == 0 || items.size() < maxsize) break;
                     if (client != null && client.gone()) return false;
                     if (!awaitSlice(notFull, deadline)) return false;
@@ -291,10 +310,18 @@ final class Broker {
             }
         }
 
-        /** Items a consumer fetched ahead and did not take (it ended): first again, in their order. */
+        /**
+         * Items a consumer fetched ahead and did not take (it ended or closed its handle): first again, in their
+         * order; also after a shutdown (they are what is left), but dropped after shutdown(immediate).
+         */
         void giveBack(List<?> batch) {
             lock.lock();
             try {
+                if (dropped) {
+                    unfinished = Math.max(0, unfinished - batch.size());
+                    if (unfinished == 0) allDone.signalAll();
+                    return;
+                }
                 for (int i = batch.size() - 1; i >= 0; i--) items.addFirst(batch.get(i) == null ? NULL_ITEM : batch.get(i));
                 notEmpty.signalAll();
             } finally {
@@ -302,13 +329,13 @@ final class Broker {
             }
         }
 
-        /** Up to max items: ["items", list] | ["timeout"] | ["closed"]. Client null: the host itself. */
+        /** Up to max items: ["items", list] | ["timeout"] | ["shutdown"] (shut down and empty). Client null: the host itself. */
         Object get(int max, long timeoutMillis, Client client) throws InterruptedException {
             long deadline = deadline(timeoutMillis);
             lock.lock();
             try {
                 while (items.isEmpty()) {
-                    if (closed) return List.of("closed");
+                    if (shutdown) return List.of("shutdown");
                     if (client != null && client.gone()) return List.of("timeout");
                     if (!awaitSlice(notEmpty, deadline)) return List.of("timeout");
                 }
@@ -325,10 +352,20 @@ final class Broker {
             }
         }
 
-        void close() {
+        /**
+         * Python 3.13's {@code shutdown(immediate)}: puts fail from now on, waiting puts and (once it is empty)
+         * gets are woken. Immediate: the items left are dropped, each counted done, and joins are woken.
+         */
+        void shutdown(boolean immediate) {
             lock.lock();
             try {
-                closed = true;
+                shutdown = true;
+                if (immediate) {
+                    dropped = true;
+                    unfinished = Math.max(0, unfinished - items.size());
+                    items.clear();
+                    allDone.signalAll();
+                }
                 notEmpty.signalAll();
                 notFull.signalAll();
             } finally {

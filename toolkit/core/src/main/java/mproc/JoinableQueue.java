@@ -17,6 +17,11 @@ import java.util.List;
  * </table>
  *
  * <p>Items this JVM put are counted before {@code join()} waits (its batches are sent and taken in first).
+ *
+ * <p>"No more items" is the Queue's: {@link #close()} ends only this handle (this process puts and gets no
+ * more; {@code taskDone()} and {@code join()} still work through it), {@link #shutdown()} ends the queue for
+ * everyone, and {@link #shutdown(boolean) shutdown(true)} drops the items left, counting each one done as
+ * Python 3.13's {@code shutdown(immediate=True)} does, so a {@code join()} waits only for the items already got.
  */
 public final class JoinableQueue extends Queue {
     JoinableQueue(Path broker, long id, Broker.QueueState local, int maxsize) {

@@ -39,9 +39,28 @@ import java.util.concurrent.locks.LockSupport;
  * are waiting, or within half a millisecond, and always before the worker ends) and fetch items ahead in
  * batches; each {@code put} and {@code get} is still one item, in order per producer.
  *
- * <p>"No more items" is {@link #close()}: once the queue is closed and empty, {@link #get()} throws
- * EOFException and iteration ends. Close it when every producer is done (for example after joining them);
- * unlike "stop when the queue looks empty", this cannot stop a consumer before a slow producer started.
+ * <p>"No more items", as in Python 3.13, has two forms:
+ * <table>
+ * <caption>Closing a handle, shutting the queue down</caption>
+ * <tr><td>{@code multiprocessing.Queue.close()}</td><td>{@link #close()}: <em>this handle</em> (this process)
+ *     puts no more. What it batched is sent, what it fetched ahead is given back; a put or get through it then
+ *     throws IllegalStateException (Python: ValueError). Every other handle, the owner's too, goes on
+ *     putting and getting; consumers are not cut off. Every process may close its own handle.</td></tr>
+ * <tr><td>{@code queue.Queue.shutdown()} (3.13)</td><td>{@link #shutdown()}: the queue ends <em>for everyone</em>.
+ *     Puts through any handle fail (IllegalStateException); consumers get what is left, then
+ *     {@link ShutDown} once it is empty, and {@code for (Object x : q)} ends.</td></tr>
+ * <tr><td>{@code queue.Queue.shutdown(immediate=True)}</td><td>{@link #shutdown(boolean) shutdown(true)}: the
+ *     same, and the items left are dropped (a JoinableQueue counts each one done).</td></tr>
+ * <tr><td>{@code queue.ShutDown}</td><td>{@link ShutDown}, an EOFException (so code that catches
+ *     EOFException, as for a closed pipe, still stops)</td></tr>
+ * </table>
+ * Shut the queue down when every producer is done (for example after joining them); unlike "stop when
+ * the queue looks empty", this cannot stop a consumer before a slow producer started.
+ *
+ * <p>A put in another JVM is batched, so a put after the shutdown fails there at once if the handle already
+ * knows of it, else its batch is refused by the owner and the handle hears it at its next get, size or
+ * join (IllegalStateException naming the refused items; a worker that ends first reports them on stderr).
+ * Items a consumer JVM already fetched ahead are still delivered to it, even by {@code shutdown(true)}.
  */
 public class Queue implements Shareable, Iterable<Object> {
     private static final int BATCH = 256, MAX_PREFETCH = 256;
@@ -57,6 +76,8 @@ public class Queue implements Shareable, Iterable<Object> {
     private final List<Object> pending = new ArrayList<>();
     private final ArrayDeque<Object> fetched = new ArrayDeque<>();
     private int prefetch = 1;
+    private volatile boolean closed; // close(): this handle puts and gets no more
+    private volatile boolean shutdown; // this handle knows the queue is shut down
 
     Queue(Path broker, long id, Broker.QueueState local, int maxsize) {
         this.broker = broker;
@@ -75,6 +96,16 @@ public class Queue implements Shareable, Iterable<Object> {
     /** Python's {@code queue.Empty}: no item (at once, or within the timeout). */
     public static final class Empty extends TimeoutException {
         public Empty(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Python 3.13's {@code queue.ShutDown}: {@link #get()} on a queue that is {@link #shutdown() shut down}
+     * and empty. An EOFException, so code that stops at EOFException (as at the end of a pipe) keeps working.
+     */
+    public static final class ShutDown extends EOFException {
+        public ShutDown(String message) {
             super(message);
         }
     }
@@ -134,11 +165,13 @@ public class Queue implements Shareable, Iterable<Object> {
     /**
      * Adds an item: a number, string, boolean, array of numbers or a list of these. A bounded queue waits
      * while it is full (Python's {@code put(x)}); an interrupt while waiting throws IllegalStateException
-     * and leaves the thread interrupted.
+     * and leaves the thread interrupted. IllegalStateException if this handle is {@link #close() closed} or
+     * the queue is {@link #shutdown() shut down} (Python's ValueError and ShutDown).
      */
     public void put(Object item) {
+        Codec.check(item);
+        checkPut();
         if (maxsize > 0) {
-            Codec.check(item);
             try {
                 putBounded(item, -1);
             } catch (InterruptedException e) {
@@ -147,7 +180,6 @@ public class Queue implements Shareable, Iterable<Object> {
             }
             return;
         }
-        Codec.check(item);
         if (local != null) {
             local.putAll(java.util.Collections.singletonList(item));
             return;
@@ -176,6 +208,7 @@ public class Queue implements Shareable, Iterable<Object> {
      */
     public void put(Object item, boolean block, Duration timeout) throws Full, InterruptedException {
         Codec.check(item);
+        checkPut();
         if (maxsize == 0) {
             put(item);
             return;
@@ -197,8 +230,32 @@ public class Queue implements Shareable, Iterable<Object> {
 
     private boolean putBounded(Object item, long ms) throws InterruptedException {
         if (local != null) return local.put(item, ms, null);
-        List<?> r = others().plain(List.of("putb", id, java.util.Collections.singletonList(item), ms));
+        List<?> r;
+        try {
+            r = others().plain(List.of("putb", id, java.util.Collections.singletonList(item), ms));
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("shut down")) shutdown = true;
+            throw e;
+        }
         return "ok".equals(r.get(0));
+    }
+
+    private void checkPut() {
+        open();
+        if (shutdown) throw new IllegalStateException("put on " + this + ": the queue is shut down");
+    }
+
+    private void open() {
+        if (closed) throw new IllegalStateException(this + " is closed: this handle puts and gets no more");
+    }
+
+    /** A reply that says items this handle put were refused (the queue was shut down): thrown. */
+    private List<?> told(List<?> r) {
+        if ("refused".equals(r.get(0))) {
+            shutdown = true;
+            throw new IllegalStateException("queue " + id + ": " + r.get(1));
+        }
+        return r;
     }
 
     /** Sends the items put but not yet sent. */
@@ -219,7 +276,7 @@ public class Queue implements Shareable, Iterable<Object> {
         flush();
         if (!unacked) return;
         try {
-            link().call(List.of("size", id));
+            told(link().call(List.of("size", id)));
             unacked = false;
         } catch (IOException e) {
             throw new UncheckedIOException("queue: " + e.getMessage(), e);
@@ -231,7 +288,10 @@ public class Queue implements Shareable, Iterable<Object> {
         return others;
     }
 
-    /** The next item, waiting for one; EOFException when the queue is closed and empty. */
+    /**
+     * The next item, waiting for one; {@link ShutDown} (an EOFException) when the queue is shut down and empty,
+     * EOFException when the JVM that owns it has ended. IllegalStateException if this handle is closed.
+     */
     public Object get() throws EOFException, InterruptedException {
         try {
             return get(-1);
@@ -249,7 +309,7 @@ public class Queue implements Shareable, Iterable<Object> {
 
     /**
      * Python's {@code get(block, timeout)}: not blocking, the next item only if there is one now; blocking,
-     * waits at most {@code timeout} (null: no limit). {@link Empty} if none; EOFException when closed and empty.
+     * waits at most {@code timeout} (null: no limit). {@link Empty} if none; {@link ShutDown} when shut down and empty.
      */
     public Object get(boolean block, Duration timeout) throws EOFException, Empty, InterruptedException {
         if (!block) return get(0);
@@ -268,6 +328,7 @@ public class Queue implements Shareable, Iterable<Object> {
     }
 
     private Object get(long timeoutMillis) throws EOFException, Empty, InterruptedException {
+        open();
         if (local != null) {
             List<?> r = (List<?>) local.get(1, timeoutMillis, null);
             return unwrap(r, timeoutMillis).get(0);
@@ -278,6 +339,8 @@ public class Queue implements Shareable, Iterable<Object> {
             try {
                 List<?> reply = link().call(List.of("get", id, (long) prefetch, timeoutMillis));
                 unacked = false;
+                told(reply);
+                if ("shutdown".equals(reply.get(0))) shutdown = true;
                 List<?> items = unwrap(reply, timeoutMillis);
                 if (maxsize > 0) prefetch = 1; // taking ahead would make room that nobody took: one at a time
                 else if (items.size() == prefetch) prefetch = Math.min(MAX_PREFETCH, prefetch * 2);
@@ -285,7 +348,8 @@ public class Queue implements Shareable, Iterable<Object> {
                 fetched.addAll(items.subList(1, items.size()));
                 return items.get(0);
             } catch (IOException e) {
-                if (e instanceof EOFException) throw new EOFException("the process that owns the queue has ended");
+                if (e instanceof EOFException && !(e instanceof ShutDown)) throw new EOFException("the process that owns the queue has ended");
+                if (e instanceof ShutDown sd) throw sd;
                 throw new UncheckedIOException("queue get failed: " + e.getMessage(), e);
             }
         }
@@ -294,24 +358,66 @@ public class Queue implements Shareable, Iterable<Object> {
     private static List<?> unwrap(List<?> r, long timeoutMillis) throws EOFException, Empty {
         switch ((String) r.get(0)) {
             case "items": return (List<?>) r.get(1);
-            case "closed": throw new EOFException("the queue is closed and empty");
+            case "shutdown": throw new ShutDown("the queue is shut down and empty");
             case "timeout": throw new Empty(timeoutMillis == 0 ? "the queue is empty" : "no item within " + timeoutMillis + " ms");
             default: throw new IllegalStateException("queue: " + r);
         }
     }
 
-    /** No more items will be put: consumers get what is left, then EOFException. */
+    /**
+     * Python's {@code multiprocessing.Queue.close()}: this handle (this process) puts no more. What it batched
+     * is sent and what it fetched ahead is given back to the queue (first, in order) for the other consumers;
+     * a put or get through this handle then throws IllegalStateException (Python: ValueError). The queue
+     * itself goes on: other handles, in this JVM and others, still put and get, and consumers are not cut
+     * off. Idempotent. To end the queue for everyone, {@link #shutdown()}.
+     */
     public void close() {
         if (local != null) {
-            local.close();
+            closed = true;
             return;
         }
         synchronized (this) {
-            flush();
+            if (closed) return;
             try {
-                link().call(List.of("close", id));
+                flush();
+                giveBack();
+            } finally {
+                closed = true;
+            }
+        }
+    }
+
+    /** Whether this handle is closed ({@link #close()}); the queue may still be open for other handles. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** {@link #shutdown(boolean) shutdown(false)}: Python 3.13's {@code q.shutdown()}. */
+    public void shutdown() {
+        shutdown(false);
+    }
+
+    /**
+     * Python 3.13's {@code queue.Queue.shutdown(immediate)}: the queue ends for everyone. Puts through any
+     * handle, in any JVM, then fail with IllegalStateException (waiting puts too); consumers get what is
+     * left, then {@link ShutDown} once it is empty, and iteration ends. Immediate: the items left in the
+     * queue are dropped (and, for a JoinableQueue, counted done, so {@code join()} does not wait for them);
+     * items a consumer JVM already fetched ahead still reach it. This handle's own batched puts are sent
+     * first. Works through a closed handle too; idempotent.
+     */
+    public void shutdown(boolean immediate) {
+        shutdown = true;
+        if (local != null) {
+            local.shutdown(immediate);
+            return;
+        }
+        synchronized (this) {
+            try {
+                flush();
+                told(link().call(List.of("shutdown", id, immediate)));
+                unacked = false;
             } catch (IOException e) {
-                throw new UncheckedIOException("queue close failed: " + e.getMessage(), e);
+                throw new UncheckedIOException("queue shutdown failed: " + e.getMessage(), e);
             }
         }
     }
@@ -322,7 +428,7 @@ public class Queue implements Shareable, Iterable<Object> {
         synchronized (this) {
             flush();
             try {
-                int n = ((Number) link().call(List.of("size", id)).get(1)).intValue() + fetched.size();
+                int n = ((Number) told(link().call(List.of("size", id))).get(1)).intValue() + fetched.size();
                 unacked = false;
                 return n;
             } catch (IOException e) {
@@ -350,15 +456,21 @@ public class Queue implements Shareable, Iterable<Object> {
     synchronized void release() {
         if (local != null) return;
         try {
-            flush();
-            giveBack();
+            if (!closed) {
+                flush();
+                giveBack();
+            }
         } finally {
+            closed = true;
             if (link != null) link.close();
             if (others != null) others.close();
         }
     }
 
-    /** Every item until the queue is closed and empty. */
+    /**
+     * Every item until the queue is {@link #shutdown() shut down} and empty (or its owner JVM ended): the
+     * loop then ends normally. IllegalStateException if this handle is closed.
+     */
     @Override
     public Iterator<Object> iterator() {
         return new Iterator<>() {
@@ -397,10 +509,13 @@ public class Queue implements Shareable, Iterable<Object> {
             link = new Broker.Link(broker);
             Ipc.register(() -> {
                 try {
-                    flush();
+                    if (closed) return;
+                    flushAndSettle(); // settled: a refusal (shut down) is heard before the worker ends
                     giveBack();
-                } catch (RuntimeException ignored) {
+                } catch (UncheckedIOException ignored) {
                     // the owner is gone: nothing to flush to
+                } catch (IllegalStateException e) {
+                    System.err.println("mproc: " + e.getMessage());
                 }
             });
         }
@@ -424,7 +539,7 @@ public class Queue implements Shareable, Iterable<Object> {
     @Override
     public String toString() {
         return "<" + getClass().getSimpleName() + " " + id + (maxsize > 0 ? " maxsize " + maxsize : "")
-                + (local != null ? " hosted here" : "") + ">";
+                + (local != null ? " hosted here" : "") + (closed ? " closed" : "") + ">";
     }
 
     /** Sends the batches of remote queues within half a millisecond of their first item. */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * given back for other consumers); using it afterwards throws IllegalStateException (Python: ValueError or
  * OSError). The items stay in the queue for the other handles. Difference: a {@code get()} whose owner JVM
  * has ended throws UncheckedIOException (wrapping EOFException) where Python raises EOFError.
+ * This is the same per-handle close as {@link Queue#close()}; a SimpleQueue has no shutdown, as in Python.
  */
 public final class SimpleQueue implements Shareable {
     private static final String KIND = "mproc-simplequeue";

@@ -63,7 +63,7 @@ public final class IpcTasks {
         }
     }
 
-    /** args: queue, sums array, consumer index. Takes until closed; records count, sum and sum of squares. */
+    /** args: queue, sums array, consumer index. Takes until shut down; records count, sum and sum of squares. */
     public static class Take implements Task {
         @Override
         public void run(String... a) {

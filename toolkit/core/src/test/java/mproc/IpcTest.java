@@ -101,7 +101,7 @@ class IpcTest {
         for (int k = 0; k < producers; k++) ps.add(new Worker(IpcTasks.Put.class, q, k, n).start());
         for (Worker p : ps) p.join();
         for (Worker p : ps) assertEquals(0, p.exitCode());
-        q.close(); // every producer is done: now "no more items" is true
+        q.shutdown(); // every producer is done: now "no more items" is true
         for (Worker c : cs) c.join();
         long count = 0, sum = 0, squares = 0;
         for (int k = 0; k < consumers; k++) {
@@ -133,14 +133,14 @@ class IpcTest {
     }
 
     @Test
-    void queueCloseTimeoutAndNullItems() throws Exception {
+    void queueShutdownTimeoutAndNullItems() throws Exception {
         Queue q = Queue.create();
         assertThrows(TimeoutException.class, () -> q.get(Duration.ofMillis(30)));
         q.put(null);
         q.put("x");
         assertNull(q.get());
         assertEquals(1, q.size());
-        q.close();
+        q.shutdown();
         assertEquals("x", q.get());
         assertThrows(EOFException.class, q::get);
         assertThrows(IllegalArgumentException.class, () -> q.put(new Object()));

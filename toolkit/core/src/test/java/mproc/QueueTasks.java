@@ -142,4 +142,106 @@ public final class QueueTasks {
             q.close();
         }
     }
+
+    /**
+     * args: queue, first, n, event or "-". Puts first..first+n-1 (waiting for the event, if one, halfway),
+     * closes its handle (Python's close: this process puts no more), then tries one more put; prints
+     * "closed" and "put after close refused: message" (or "allowed").
+     */
+    public static class PutThenClose implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Queue q = Queue.attach(a[0]);
+            long first = Long.parseLong(a[1]), n = Long.parseLong(a[2]);
+            Event halfway = a[3].equals("-") ? null : Event.attach(a[3]);
+            for (long k = 0; k < n; k++) {
+                if (k == n / 2 && halfway != null) halfway.await();
+                q.put(first + k);
+            }
+            q.close();
+            System.out.println("closed");
+            try {
+                q.put(-5L);
+                System.out.println("put after close allowed");
+            } catch (IllegalStateException e) {
+                System.out.println("put after close refused: " + e.getMessage());
+            }
+        }
+    }
+
+    /** args: queue. Iterates until the queue is shut down and empty; prints "took n last x" and "ShutDown an EOFException". */
+    public static class IterateAll implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Queue q = Queue.attach(a[0]);
+            long n = 0;
+            Object last = null;
+            for (Object x : q) {
+                n++;
+                last = x;
+            }
+            System.out.println("took " + n + " last " + last);
+            try {
+                q.get();
+                System.out.println("get after the end returned");
+            } catch (Queue.ShutDown e) {
+                System.out.println("ShutDown an EOFException " + (e instanceof java.io.EOFException));
+            }
+        }
+    }
+
+    /**
+     * args: queue, n, event. Puts 0..n-1, settles them (qsize), prints "put n", waits for the event (the
+     * queue is shut down by then), then puts again: prints how each later call failed. Exits non-zero if a
+     * put after the shutdown was not refused.
+     */
+    public static class PutAfterShutdown implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Queue q = Queue.attach(a[0]);
+            long n = Long.parseLong(a[1]);
+            for (long k = 0; k < n; k++) q.put(k);
+            q.qsize(); // the batches are in
+            System.out.println("put " + n);
+            Event.attach(a[2]).await();
+            try {
+                q.put(1000L); // batched: the owner refuses the batch, the next reply says so
+                q.qsize();
+                throw new IllegalStateException("a put after the shutdown was taken");
+            } catch (IllegalStateException e) {
+                if (e.getMessage().contains("was taken")) throw e;
+                System.out.println("refused: " + e.getMessage());
+            }
+            try {
+                q.put(1001L);
+                throw new IllegalStateException("a second put after the shutdown was taken");
+            } catch (IllegalStateException e) {
+                if (e.getMessage().contains("was taken")) throw e;
+                System.out.println("refused at once: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * args: queue, n, event. Gets n items (the handle fetches more ahead), prints them, closes its handle
+     * (what it fetched ahead goes back), prints "closed", tries a get, then waits for the event before ending.
+     */
+    public static class GetThenClose implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Queue q = Queue.attach(a[0]);
+            StringBuilder got = new StringBuilder("got");
+            for (int k = 0; k < Integer.parseInt(a[1]); k++) got.append(' ').append(q.get(Duration.ofSeconds(30)));
+            System.out.println(got);
+            q.close();
+            System.out.println("closed");
+            try {
+                q.get(Duration.ofSeconds(1));
+                System.out.println("get after close allowed");
+            } catch (IllegalStateException e) {
+                System.out.println("get after close refused");
+            }
+            Event.attach(a[2]).await();
+        }
+    }
 }

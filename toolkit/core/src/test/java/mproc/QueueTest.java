@@ -104,12 +104,12 @@ class QueueTest {
         for (int k = 0; k < 1000; k++) unbounded.putNowait(k);
         assertFalse(unbounded.full());
         assertEquals(1000, unbounded.qsize());
-        unbounded.close();
+        unbounded.shutdown();
         assertEquals(0, unbounded.getNowait());
-        Queue closed = Queue.create(3);
-        closed.close();
-        assertThrows(EOFException.class, closed::getNowait);
-        assertThrows(IllegalStateException.class, () -> closed.put(1));
+        Queue ended = Queue.create(3);
+        ended.shutdown();
+        assertThrows(EOFException.class, ended::getNowait);
+        assertThrows(IllegalStateException.class, () -> ended.put(1));
     }
 
     @Test
@@ -169,5 +169,106 @@ class QueueTest {
         SimpleQueue again = SimpleQueue.attach(q.address());
         assertEquals("z", again.get(), "the items stay for the other handles");
         again.close();
+    }
+
+    @Test
+    void closeEndsOnlyItsHandleTheOtherProducersAndTheOwnerGoOn() throws Exception {
+        Queue q = Queue.create();
+        Event halfway = Event.create();
+        Worker early = new Worker("early", QueueTasks.PutThenClose.class, q, 0, 10, "-").start();
+        Worker late = new Worker("late", QueueTasks.PutThenClose.class, q, 1000, 200, halfway).start();
+        List<String> out = ended(early);
+        assertEquals("closed", out.get(0));
+        assertTrue(out.get(1).startsWith("put after close refused: ") && out.get(1).contains("closed"), out.toString());
+        halfway.set(); // the early producer has closed its handle: the late one still puts its second half
+        List<Object> got = new ArrayList<>();
+        for (int k = 0; k < 210; k++) got.add(q.get(WAIT));
+        out = ended(late);
+        assertEquals("closed", out.get(0), "every process may close its own handle");
+        assertTrue(out.get(1).startsWith("put after close refused: "), out.toString());
+        List<Object> early10 = got.stream().filter(x -> (Long) x < 1000).toList();
+        List<Object> late200 = got.stream().filter(x -> (Long) x >= 1000).toList();
+        assertEquals(java.util.stream.LongStream.range(0, 10).boxed().toList(), early10, "all of the early producer's, in order");
+        assertEquals(java.util.stream.LongStream.range(1000, 1200).boxed().toList(), late200, "all of the late one's, in order");
+        assertFalse(got.contains(-5L), "no put after close got in");
+        q.put("owner"); // the owner's handle was never closed: it puts and gets as before
+        assertEquals("owner", q.get(WAIT));
+        Queue mine = Queue.attach(q.address()); // a second handle in the owner JVM
+        mine.put("x");
+        mine.close();
+        mine.close(); // idempotent
+        assertTrue(mine.isClosed());
+        var e = assertThrows(IllegalStateException.class, () -> mine.put("y"));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertTrue(e.getMessage().contains(mine.toString().substring(1, 8)), "names the handle: " + e.getMessage());
+        assertThrows(IllegalStateException.class, mine::get, "Python: ValueError, the handle is closed");
+        assertEquals("x", q.get(WAIT), "close flushed what the handle had batched");
+        assertTrue(q.empty());
+    }
+
+    @Test
+    void aConsumerThatClosesGivesBackWhatItFetchedAhead() throws Exception {
+        Queue q = Queue.create();
+        for (long k = 0; k < 20; k++) q.put(k);
+        Event end = Event.create();
+        Worker c = new Worker(QueueTasks.GetThenClose.class, q, 4, end).start();
+        assertTrue(c.awaitOutput("get after close refused", WAIT), c.output().toString());
+        assertEquals(List.of("got 0 1 2 3", "closed", "get after close refused"), c.output());
+        assertTrue(c.isAlive());
+        assertEquals(16, q.qsize(), "what it fetched ahead is back at close, not only when it ends");
+        List<Object> rest = new ArrayList<>();
+        for (int k = 0; k < 16; k++) rest.add(q.getNowait());
+        assertEquals(java.util.stream.LongStream.range(4, 20).boxed().toList(), rest, "first again, in order");
+        end.set();
+        ended(c);
+    }
+
+    @Test
+    void shutdownEndsTheQueueForEveryoneAfterTheLastItem() throws Exception {
+        Queue q = Queue.create();
+        Event go = Event.create();
+        Worker consumer = new Worker("consumer", QueueTasks.IterateAll.class, q).start();
+        Worker producer = new Worker("producer", QueueTasks.PutAfterShutdown.class, q, 50, go).start();
+        assertTrue(producer.awaitOutput("put 50", WAIT), producer.output().toString());
+        q.shutdown(); // every item is in: "no more items" for everyone
+        go.set();
+        List<String> p = ended(producer);
+        assertTrue(p.get(1).startsWith("refused: ") && p.get(1).contains("shut down"), p.toString());
+        assertTrue(p.get(1).contains("1 item(s)"), "names what was refused: " + p);
+        assertTrue(p.get(2).startsWith("refused at once: ") && p.get(2).contains("shut down"), p.toString());
+        assertEquals(List.of("took 50 last 49", "ShutDown an EOFException true"), ended(consumer));
+        var sd = assertThrows(Queue.ShutDown.class, q::get);
+        assertInstanceOf(EOFException.class, sd);
+        assertThrows(IllegalStateException.class, () -> q.put(1), "the owner's puts fail too");
+        q.shutdown(); // idempotent
+        assertEquals(0, q.qsize());
+    }
+
+    @Test
+    void shutdownImmediateDropsWhatIsLeft() throws Exception {
+        Queue q = Queue.create(100);
+        for (long k = 0; k < 10; k++) q.put(k);
+        assertEquals(0L, q.get());
+        q.shutdown(true);
+        assertEquals(0, q.qsize(), "the 9 items left are dropped");
+        assertThrows(Queue.ShutDown.class, q::getNowait);
+        assertThrows(IllegalStateException.class, () -> q.put(1L));
+        assertEquals(List.of("took 0 last null", "ShutDown an EOFException true"),
+                ended(new Worker(QueueTasks.IterateAll.class, q).start()));
+        JoinableQueue j = JoinableQueue.create();
+        for (long k = 0; k < 5; k++) j.put(k);
+        assertEquals(0L, j.get());
+        j.shutdown(true); // the 4 dropped are counted done, as in Python 3.13
+        j.taskDone(); // the one got
+        Thread joiner = new Thread(() -> {
+            try {
+                j.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        joiner.start();
+        joiner.join(WAIT.toMillis());
+        assertFalse(joiner.isAlive(), "join waits only for the items already got");
     }
 }
