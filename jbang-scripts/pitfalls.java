@@ -130,7 +130,7 @@ public class pitfalls implements Callable<Integer> {
         producer.items = 100_000;
         producer.start();
         boolean joined = producer.join(Duration.ofSeconds(60));
-        queue.close();
+        queue.shutdown();
         long read = 0;
         for (Object item : queue) read++;
         System.out.println("joined before reading: " + joined + ", exit code " + producer.exitCode() + ", then read " + read + " items");

@@ -24,7 +24,7 @@ import tech.tablesaw.api.Table;
 @Command(name = "queue", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = {"First Python's version: a consumer that stops when it sees the queue empty,",
                 "which can stop before the producer has put anything. Then the fix: consumers",
-                "take items until the queue is closed, and main closes it once every producer",
+                "take items until the queue is shut down, and main shuts it down once every producer",
                 "has been joined. Ends with produced=N consumed=N lost=0 duplicates=0, computed",
                 "from the ids the consumers received."})
 public class queue implements Callable<Integer> {
@@ -90,7 +90,7 @@ public class queue implements Callable<Integer> {
         }
     }
 
-    /** The fix: takes items until the queue is closed and empty; then puts a report of what it received into `reports`. */
+    /** The fix: takes items until the queue is shut down and empty; then puts a report of what it received into `reports`. */
     static class Consumer extends Worker {
         Queue queue, reports;
         boolean verbose;
@@ -106,7 +106,7 @@ public class queue implements Callable<Integer> {
         public void run() {
             BitSet seen = new BitSet();
             long count = 0, duplicates = 0, firstMs = 0;
-            for (Object item : queue) {                    // ends when the queue is closed and empty
+            for (Object item : queue) {                    // ends when the queue is shut down and empty
                 int id = ((Long) item).intValue();
                 if (count == 0) firstMs = System.currentTimeMillis();
                 if (seen.get(id)) duplicates++;
@@ -140,11 +140,11 @@ public class queue implements Callable<Integer> {
         long consumed = processConsumer.output().stream().filter(l -> l.startsWith("Process Consumer")).count();
         System.out.println("racy run: produced=5 consumed=" + consumed + " left in queue=" + queue.size());
 
-        System.out.println("== the fix: consume until the queue is closed ==");
+        System.out.println("== the fix: consume until the queue is shut down ==");
         int nProducers = producerCount, nConsumers = consumerCount;
         long perProducer = itemCount;
         boolean verbose = nProducers * perProducer <= 20;
-        // the fix: consumers take items until the queue is closed, and main closes it once every producer is done
+        // the fix: consumers take items until the queue is shut down, and main shuts it down once every producer is done
         Queue items = Queue.create(), reports = Queue.create();
         List<Producer> producers = new ArrayList<>();
         List<Consumer> consumers = new ArrayList<>();
@@ -153,7 +153,7 @@ public class queue implements Callable<Integer> {
         for (Worker w : consumers) w.start();
         for (Worker w : producers) w.start();
         for (Worker w : producers) w.join();
-        items.close();   // "no more items" is now true
+        items.shutdown();   // "no more items" is now true
         for (Worker w : consumers) w.join();
 
         // what happened: a table, its CSV, and the line to remember

@@ -102,7 +102,7 @@ public final class IpcBench {
         start.await(java.time.Duration.ofMinutes(2)); // all JVMs up: the clock starts now
         long t0 = mproc.Clock.epochNanos();
         for (Worker w : ps) w.join();
-        q.close();
+        q.shutdown();
         for (Worker w : cs) w.join();
         long received = 0, end = 0;
         for (int k = 0; k < consumers; k++) {
