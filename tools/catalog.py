@@ -5,7 +5,7 @@
   tools/catalog.py --check  exit 1 if it is out of date (the tests use catalog())
 
 With it, `jbang pool` (and `jbang naming`, ...) runs a chapter from anywhere in the clone, `jbang alias list`
-shows them, and `jbang app install naming@...` installs one as a command.
+shows them, and `jbang app install --name mproc-pool jbang-scripts/pool.java` installs one as a command.
 """
 import json
 import re

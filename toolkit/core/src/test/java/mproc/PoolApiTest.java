@@ -196,8 +196,9 @@ class PoolApiTest {
         try (Pool pool = Pool.builder().processes(2).maxTasksPerChild(2).build()) {
             List<Long> pids = pool.map((Integer x) -> ProcessHandle.current().pid(), Pool.range(10), 1, null);
             assertEquals(10, pids.size());
-            assertEquals(5, pids.stream().distinct().count(), "ten tasks, two per worker JVM: " + pids);
-            for (long pid : pids) assertEquals(2, pids.stream().filter(p -> p == pid).count(), "two tasks in " + pid);
+            // no JVM runs more than two tasks; at the end two fresh workers may share the last two tasks
+            assertTrue(pids.stream().distinct().count() >= 5, "ten tasks, at most two per worker JVM: " + pids);
+            for (long pid : pids) assertTrue(pids.stream().filter(p -> p == pid).count() <= 2, "at most two tasks in " + pid + ": " + pids);
             assertTrue(pool.retirements() >= 4, "retirements " + pool.retirements());
             assertEquals(0, pool.restarts(), "replaced, not died");
         }
