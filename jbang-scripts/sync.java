@@ -56,21 +56,25 @@ public class sync implements Callable<Integer> {
         }
     }
 
-    /** Takes items one at a time: under the condition's lock, waits until the shared count is above zero (3 s at most). */
+    /** Takes items one at a time: under the condition's lock, waits while the shared count is zero (each wait at most
+     *  3 s), and counts the waits a signal ended (the others timed out). Python's wait_for(predicate) is this loop. */
     static class Taker implements Task {
         public void run(String... a) throws Exception {
             Condition cond = Condition.attach(a[0]);
-            SharedArray items = SharedArray.attach(a[1]);   // [0] items waiting, [1] taken, [2] takers waiting
+            SharedArray items = SharedArray.attach(a[1]);   // [0] items waiting, [1] taken, [2] takers waiting, [3] woken by a signal
             int takes = Integer.parseInt(a[2]);
             for (int k = 0; k < takes; k++) {
                 try (var held = cond.hold()) {
                     items.setLong(2, items.getLong(2) + 1);
-                    boolean got = cond.awaitFor(() -> items.getLong(0) > 0, Duration.ofSeconds(3));
-                    items.setLong(2, items.getLong(2) - 1);
-                    if (!got) {
-                        System.out.println(Worker.currentName() + " gave up waiting after " + k + " items");
-                        return;
+                    while (items.getLong(0) == 0) {
+                        if (cond.await(Duration.ofSeconds(3))) {
+                            items.setLong(3, items.getLong(3) + 1);
+                        } else if (items.getLong(0) == 0) {
+                            System.out.println(Worker.currentName() + " gave up waiting after " + k + " items");
+                            return;
+                        }
                     }
+                    items.setLong(2, items.getLong(2) - 1);
                     items.setLong(0, items.getLong(0) - 1);
                     items.setLong(1, items.getLong(1) + 1);
                 }
@@ -105,7 +109,7 @@ public class sync implements Callable<Integer> {
         boolean wakeAll = true;
         // the takers
         Condition cond = Condition.create();
-        SharedArray items = SharedArray.ofLongs(3);
+        SharedArray items = SharedArray.ofLongs(4);
         List<Worker> takers = new ArrayList<>();
         for (int i = 0; i < 3; i++) takers.add(new Worker("taker-" + i, Taker.class, cond, items, 4).start());
         while (true) {                                   // until all three wait on the condition
@@ -119,11 +123,11 @@ public class sync implements Callable<Integer> {
             Thread.sleep(10);
         }
         for (Worker t : takers) t.join();
-        System.out.println("taken " + items.getLong(1) + " of 12, left " + items.getLong(0));
+        System.out.println("taken " + items.getLong(1) + " of 12, left " + items.getLong(0) + "; takers woken by the signal: " + items.getLong(3) + " of 3");
 
         Path csv = Reports.csv(slotsTable, out, "sync.csv");
         Path png = Charts.savePng(SyncReport.slotsChart(slotsTable, permits), out.resolve("sync.png"));
         System.out.println("table: " + csv + "\nchart: " + png);
-        return SyncReport.maxInside(slotsTable) <= permits && items.getLong(1) == 12 ? 0 : 1;
+        return SyncReport.maxInside(slotsTable) <= permits && items.getLong(1) == 12 && items.getLong(3) == 3 ? 0 : 1;
     }
 }
