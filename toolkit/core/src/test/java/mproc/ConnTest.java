@@ -9,26 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** Connections: poll, sendBytes/recvBytes, wait, and Listener/Client across JVMs with an authentication key. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(WorkerJvms.class)
 class ConnTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final byte[] KEY = "secret key".getBytes(StandardCharsets.UTF_8);
 
-    @BeforeAll
-    static void quiet() {
-        Output.setMode(Output.Mode.CALLER);
-    }
-
-    @AfterEach
-    void nothingLeftRunning() throws Exception {
-        Leftovers.endAndCheck(h -> Leftovers.running(h.pid()));
-    }
 
     private static void endedWell(Worker w) throws InterruptedException {
         assertTrue(w.join(WAIT), w + " did not end");

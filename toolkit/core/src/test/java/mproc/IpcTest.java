@@ -12,24 +12,15 @@ import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(WorkerJvms.class)
 class IpcTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    @BeforeAll
-    static void quiet() {
-        Output.setMode(Output.Mode.CALLER);
-    }
-
-    @AfterEach
-    void nothingLeftRunning() throws Exception {
-        Leftovers.endAndCheck(h -> Leftovers.running(h.pid()));
-    }
 
     @Test
     void pipeEndsInOneThreadCarryEveryKindOfValue() throws Exception {

@@ -8,25 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** Manager: a dict, a list and a namespace seen and changed by several worker JVMs. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(WorkerJvms.class)
 class ManagerTest {
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void quiet() {
-        Output.setMode(Output.Mode.CALLER);
-    }
-
-    @AfterEach
-    void nothingLeftRunning() throws Exception {
-        Leftovers.endAndCheck(h -> Leftovers.running(h.pid()));
-    }
 
     private static void endedWell(Worker w) throws InterruptedException {
         assertTrue(w.join(WAIT), w + " did not end");

@@ -8,25 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** Queue(maxsize), JoinableQueue and SimpleQueue, used from real worker JVMs. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(WorkerJvms.class)
 class QueueTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    @BeforeAll
-    static void quiet() {
-        Output.setMode(Output.Mode.CALLER);
-    }
-
-    @AfterEach
-    void nothingLeftRunning() throws Exception {
-        Leftovers.endAndCheck(h -> Leftovers.running(h.pid()));
-    }
 
     static List<String> ended(Worker w) throws InterruptedException {
         assertTrue(w.join(WAIT), w + " did not end");

@@ -6,25 +6,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** Value: a shared number with its lock, changed by real worker JVMs. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(WorkerJvms.class)
 class ValueTest {
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void quiet() {
-        Output.setMode(Output.Mode.CALLER);
-    }
-
-    @AfterEach
-    void nothingLeftRunning() throws Exception {
-        Leftovers.endAndCheck(h -> Leftovers.running(h.pid()));
-    }
 
     private static void runAll(List<Worker> ws) throws InterruptedException {
         for (Worker w : ws) w.start();
