@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -45,14 +46,27 @@ final class FrameChannel implements Closeable {
         spinning = on;
     }
 
-    /** Sends one message (blocks while the socket buffer is full). */
+    /** The largest frame either end accepts (256 MiB). */
+    static final int MAX_FRAME = 256 << 20;
+
+    /**
+     * Sends one message (blocks while the socket buffer is full). A message over {@link #MAX_FRAME} is refused
+     * here, before a byte is sent (IllegalArgumentException), so the connection stays usable. An interrupt
+     * while the buffer is full does not cut a frame in half: the frame is finished and the thread stays
+     * interrupted.
+     */
     void write(Object msg) throws IOException {
         synchronized (writeLock) {
             outBytes.reset();
             out.writeInt(0);
             Codec.write(out, msg);
+            int len = outBytes.size() - 4;
+            if (len > MAX_FRAME) {
+                outBytes.reset();
+                throw new IllegalArgumentException("a message of " + len + " bytes is over the limit of " + MAX_FRAME
+                        + " bytes per message; send it in parts");
+            }
             byte[] b = outBytes.toByteArray();
-            int len = b.length - 4;
             b[0] = (byte) (len >>> 24);
             b[1] = (byte) (len >>> 16);
             b[2] = (byte) (len >>> 8);
@@ -62,17 +76,28 @@ final class FrameChannel implements Closeable {
     }
 
     private void writeFully(ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            if (ch.write(buf) == 0) {
-                writeSel.select(1000);
-                writeSel.selectedKeys().clear();
+        boolean interrupted = false;
+        try {
+            while (buf.hasRemaining()) {
+                if (ch.write(buf) == 0) {
+                    // an interrupted thread's select returns at once: clear the flag while waiting, set it after
+                    interrupted |= Thread.interrupted();
+                    writeSel.select(1000);
+                    writeSel.selectedKeys().clear();
+                }
             }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
     /**
      * The next message, waiting until {@code deadline} (System.nanoTime; Long.MAX_VALUE: no limit);
      * {@link #TIMEOUT} if none came. EOFException when the other end has closed (or died).
+     * InterruptedIOException, with the thread's interrupt flag cleared, when the thread is interrupted while
+     * no whole message is there (at once: the selector returns on an interrupt). The channel stays in step
+     * (a frame read in part stays buffered for the next read), but a reply the caller was waiting for will
+     * still come: a request/reply user must skip it, or close the channel.
      */
     Object read(long deadline) throws IOException {
         synchronized (readLock) {
@@ -82,6 +107,7 @@ final class FrameChannel implements Closeable {
                 if (eof) throw new EOFException("the other end closed the connection");
                 long left = deadline == Long.MAX_VALUE ? 0 : deadline - System.nanoTime();
                 if (deadline != Long.MAX_VALUE && left <= 0) return TIMEOUT;
+                if (Thread.interrupted()) throw new InterruptedIOException("interrupted while waiting for a message");
                 if (!fill() && !spin()) {
                     if (deadline == Long.MAX_VALUE) readSel.select();
                     else readSel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -113,7 +139,7 @@ final class FrameChannel implements Closeable {
     private Object tryParse() throws IOException {
         if (in.remaining() < 4) return null;
         int len = in.getInt(in.position());
-        if (len < 0 || len > (256 << 20)) throw new IOException("corrupt frame length " + len);
+        if (len < 0 || len > MAX_FRAME) throw new IOException("corrupt frame length " + len);
         if (in.remaining() < 4 + len) return null;
         in.position(in.position() + 4);
         DataInputStream d = new DataInputStream(new ByteArrayInputStream(in.array(), in.arrayOffset() + in.position(), len));

@@ -15,7 +15,7 @@ import java.util.Properties;
  * or what the task passed to {@code System.exit}. A daemon worker exits within a second when its parent
  * is gone, even if the parent was SIGKILLed.
  */
-public final class WorkerMain {
+final class WorkerMain {
     /** Exit status of a daemon worker that outlived its parent. */
     static final int ORPHANED = 143;
     /** How often a daemon worker checks that its parent is still there. */
