@@ -1184,14 +1184,17 @@ def main():
               "notebooks": notebook_tests, "exercises": exercise_tests,
               "faults": notebook_fault_tests, "versions": version_tests,
               "bench": bench_tests, "browser": browser_tests}
+    took = {}
     for name, fn in groups.items():
         if not only or name in only:
             print(f"== {name}", flush=True)
+            g0 = time.time()
             fn()
+            took[name] = time.time() - g0
     orphan_test()
     passed = sum(1 for _, ok, _ in results if ok)
     failed = len(results) - passed
-    print(f"\ntest run took {time.time() - t0:.0f}s")
+    print(f"\ntest run took {time.time() - t0:.0f}s (" + ", ".join(f"{n} {t:.0f}s" for n, t in took.items()) + ")")
     for name, ok, detail in results:
         if not ok:  # the cause again, briefly: a CI log is often read from its tail
             lines = [l for l in (detail or "").strip().splitlines() if l.strip()]
