@@ -892,6 +892,16 @@ a.join();
 b.join();"""
 
 
+def kernel_pid(k):
+    return k.km.provisioner.process.pid if hasattr(k.km, "provisioner") else k.km.kernel.pid
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def notebook_fault_tests():
     @case("notebook fault: a cell interrupted while workers run ends them; the kernel goes on")
     def _():
@@ -917,6 +927,40 @@ def notebook_fault_tests():
         finally:
             k.close()
 
+    @case("notebook fault: interrupt stops a cell blocked in q.get() and in pipe.recv(); no spinning; the kernel goes on")
+    def _():
+        k = Kernel()
+        try:
+            # a method's parameter is captured (a cell's variable would be a static field, null in the worker)
+            out = k.run("Queue q = Queue.create();\nPipe pipe = Pipe.create();\n"
+                        "Worker startPeer(Connection far) {\n"
+                        '    return new Worker("peer", () -> { far.send("hello"); Thread.sleep(600_000); }).start();\n}\n'
+                        "Worker peer = startPeer(pipe.end2());\n"
+                        'System.out.println("first: " + pipe.end1().recv());')
+            expect("first: hello" in out, f"the peer's first message: {out}")
+            for blocked in ["Object item = q.get();", "Object next = pipe.end1().recv();"]:
+                kernel = kernel_pid(k)
+                mid = k.submit(blocked)
+                time.sleep(1.5)  # compiled and blocked by now; then its CPU use over 2 s
+                cpu0, t0 = cpu_seconds(kernel), time.time()
+                time.sleep(2)
+                busy = (cpu_seconds(kernel) - cpu0) / (time.time() - t0)
+                t1 = time.time()
+                k.km.interrupt_kernel()
+                out = k.collect(mid, timeout=30)
+                took = time.time() - t1
+                expect("interrupted" in out.lower(), f"{blocked} was not interrupted: {out}")
+                expect(took < 10, f"{blocked}: the interrupt took {took:.1f}s")
+                expect(busy < 0.5, f"{blocked}: the kernel used {busy:.2f} of a core while blocked (spinning)")
+                print(f"       ({blocked} ended {took:.2f}s after the interrupt; {busy:.2f} of a core while blocked)")
+            out = k.run('q.put(7); System.out.println("after: " + q.get() + " " + peer.isAlive());\n'
+                        'peer.terminate(); peer.join(); System.out.println("peer exit " + peer.exitCode());')
+            expect("after: 7 true" in out and "peer exit" in out, f"the queue and pipe's peer after the interrupts: {out}")
+            left = wait_for_no_workers(5)
+            expect(not left, f"workers left: {left}")
+        finally:
+            k.close()
+
     @case("notebook fault: the kernel shut down with workers running: every worker ends")
     def _():
         k = Kernel()
@@ -935,7 +979,7 @@ def notebook_fault_tests():
         try:
             k.submit(LONG_CELL)
             expect(wait_for_workers(2) == 2, "two workers running")
-            os.kill(k.km.provisioner.process.pid if hasattr(k.km, "provisioner") else k.km.kernel.pid, signal.SIGKILL)
+            os.kill(kernel_pid(k), signal.SIGKILL)
             t0 = time.time()
             left = wait_for_no_workers(5)
             expect(not left, f"workers outlived their killed kernel: {left}")
