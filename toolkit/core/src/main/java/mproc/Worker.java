@@ -51,6 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class Worker {
     private static final int MAX_KEPT_LINES = 100_000;
+    private static final long MAX_KEPT_CHARS = 32L << 20;
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static volatile Worker current;
 
@@ -69,6 +70,7 @@ public class Worker {
     private transient final Lifetime lifetime = new Lifetime();
     private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private transient final List<Thread> readers = new ArrayList<>();
+    private transient long keptChars; // of lines, written by the relay threads under synchronized (lines)
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
     final transient List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
     private transient volatile boolean jvmStarted; // its main runs: it can act on SIGTERM
@@ -360,19 +362,35 @@ public class Worker {
     /** A line the worker printed (see {@link Relay}). */
     void received(String line) {
         if (lifetime.firstOutput == null) lifetime.firstOutput = Instant.now();
-        if (lines.size() < MAX_KEPT_LINES) lines.add(line);
-        synchronized (lines) {
+        synchronized (lines) { // two relay threads (stdout, stderr) add here
+            if (lines.size() < MAX_KEPT_LINES && keptChars + line.length() <= MAX_KEPT_CHARS) {
+                keptChars += line.length();
+                lines.add(line);
+            }
             lines.notifyAll();
         }
     }
 
-    /** A report of the child JVM to the parent (see {@link Relay#MARKER}). */
-    void control(String msg) {
-        if (msg.startsWith("started ")) jvmStarted = true;
-        if (msg.startsWith("ready ")) {
-            long nanos = Long.parseLong(msg.substring(6).trim());
-            lifetime.ready = Instant.ofEpochSecond(0, nanos);
+    /**
+     * A report of the child JVM to the parent (see {@link Relay#MARKER}); false if it is not one (garbled,
+     * or unknown): the line is then output like any other.
+     */
+    boolean control(String msg) {
+        try {
+            if (msg.startsWith("started ")) {
+                Long.parseLong(msg.substring(8).trim());
+                jvmStarted = true;
+                return true;
+            }
+            if (msg.startsWith("ready ")) {
+                long nanos = Long.parseLong(msg.substring(6).trim());
+                lifetime.ready = Instant.ofEpochSecond(0, nanos);
+                return true;
+            }
+        } catch (NumberFormatException e) {
+            // garbled
         }
+        return false;
     }
 
     /** The OS process (null before start). */
@@ -606,7 +624,11 @@ public class Worker {
         if (closed) throw new IllegalStateException("worker " + name + " is closed");
     }
 
-    /** Everything the worker printed so far (stdout and stderr lines), oldest first. */
+    /**
+     * Everything the worker printed so far (stdout and stderr lines, a line longer than
+     * {@link Relay#MAX_LINE} characters in pieces), oldest first; at most the first 100,000 lines and 32 Mi
+     * characters are kept (all are relayed).
+     */
     public List<String> output() {
         synchronized (lines) {
             return List.copyOf(lines);
