@@ -398,9 +398,18 @@ public class Worker {
         return process;
     }
 
-    /** Waits up to {@code millis} for each relay thread to pass on the last lines of an ended worker. */
+    /**
+     * Waits up to {@code millis} in all for the relay threads to pass on the last lines of an ended worker.
+     * A process the worker started may still hold its stdout or stderr open after it ended (a grandchild
+     * left running): the relay then goes on, and the lines printed meanwhile are relayed as they come.
+     */
     void drainOutput(long millis) throws InterruptedException {
-        for (Thread t : readers) t.join(millis);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Thread t : readers) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) return; // (join(0) would wait for ever)
+            t.join(left);
+        }
     }
 
     /** Waits for the worker to end; relays its output to the calling thread meanwhile. */
@@ -408,7 +417,11 @@ public class Worker {
         joinUntil(Long.MAX_VALUE);
     }
 
-    /** Waits at most {@code timeout} for the worker to end; returns true if it has ended. */
+    /**
+     * Waits at most {@code timeout} for the worker to end; returns true if it has ended. Once the worker
+     * has ended, its last lines are waited for only until the timeout (and at most 2 s), so a process it
+     * left running that holds its output open does not make this overrun.
+     */
     public boolean join(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         if (nanos < 0) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
@@ -439,8 +452,10 @@ public class Worker {
                 throw Children.interrupted(e);
             }
         }
-        // the process is gone: wait (briefly) for its last lines, so join() returns with all output shown
-        drainOutput(2_000);
+        // the process is gone: wait (briefly, and not past the deadline) for its last lines, so join()
+        // returns with all output shown
+        long drain = deadline == Long.MAX_VALUE ? 2_000 : Math.min(2_000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        if (drain > 0) drainOutput(drain);
         exited.join(); // the exit time and code are recorded before join() returns
         Output.flush();
         return true;
