@@ -117,6 +117,7 @@ final class Ipc {
                     throw new IOException(d + " is not a private directory (mode "
                             + PosixFilePermissions.toString(a.permissions()) + ")");
                 }
+                me = a.owner(); // who we are, for certain: the owner of what we just made
                 Files.writeString(d.resolve(MARKER), marker(ProcessHandle.current().pid()), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a private IPC directory in " + base + ": " + e.getMessage(), e);

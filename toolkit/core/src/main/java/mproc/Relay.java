@@ -37,7 +37,8 @@ final class Relay {
     }
 
     private static void relay(Worker w, BufferedReader in, boolean err) {
-        try (Lines r = new Lines(in)) {
+        Lines r = new Lines(in);
+        try {
             String line;
             while ((line = r.next()) != null) {
                 try {
@@ -53,6 +54,12 @@ final class Relay {
         } catch (Error e) {
             drain(in); // out of memory, say: still read on, so the child is not blocked on a full pipe
             throw e;
+        } finally {
+            try {
+                r.close();
+            } catch (IOException e) {
+                // closed already
+            }
         }
     }
 
