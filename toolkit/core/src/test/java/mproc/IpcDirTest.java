@@ -160,6 +160,44 @@ class IpcDirTest {
         assertIntact(outside);
     }
 
+    static final int RACE_ROUNDS = 100;
+
+    @Test
+    void aThreadSwappingSubdirectoriesForLinksDuringTheSweepNeverReachesOutside() throws Exception {
+        Path outside = outside();
+        int removed = 0;
+        long allSwaps = 0;
+        for (int round = 0; round < RACE_ROUNDS; round++) {
+            Path stale = staleDir("race" + round);
+            Path sub = stale.resolve("classes-1"), away = base.resolve("away-" + round);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger swaps = new java.util.concurrent.atomic.AtomicInteger();
+            Thread attacker = new Thread(() -> {
+                while (!done.get()) {
+                    try {
+                        Files.move(sub, away);
+                        Files.createSymbolicLink(sub, outside);
+                        swaps.incrementAndGet();
+                        Thread.onSpinWait();
+                        Files.delete(sub);
+                        Files.move(away, sub);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // the sweep got there first: try again
+                    }
+                }
+            });
+            attacker.start();
+            while (swaps.get() == 0 && attacker.isAlive()) Thread.onSpinWait();
+            removed += Ipc.sweep(base);
+            done.set(true);
+            attacker.join();
+            allSwaps += swaps.get();
+            assertIntact(outside);
+        }
+        System.out.println("sweep race: " + RACE_ROUNDS + " rounds, " + allSwaps + " swaps, " + removed + " directories removed");
+        assertTrue(removed > 0, "no round removed its stale directory");
+    }
+
     @Test
     void theSweptDirectoryItselfSwappedForALinkLeavesTheOutsideIntact() throws Exception {
         Path outside = outside();
