@@ -469,6 +469,7 @@ public class Worker {
         if (process == null) throw new IllegalStateException("worker " + name + " was not started");
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
+        long endSeen = 0; // when this call first saw the process ended
         while (true) {
             synchronized (lines) {
                 for (; seen < lines.size(); seen++) if (lines.get(seen).contains(text)) {
@@ -476,7 +477,10 @@ public class Worker {
                     return true;
                 }
             }
-            if (!process.isAlive() && readers.stream().noneMatch(Thread::isAlive) && seen >= lines.size()) {
+            if (!process.isAlive() && endSeen == 0) endSeen = System.nanoTime();
+            // ended, and its last lines are in (or 2 s went by: a process it left may hold its output open)
+            if (endSeen != 0 && seen >= lines.size() && (readers.stream().noneMatch(Thread::isAlive)
+                    || System.nanoTime() - endSeen > TimeUnit.SECONDS.toNanos(2))) {
                 Output.flush();
                 return false;
             }

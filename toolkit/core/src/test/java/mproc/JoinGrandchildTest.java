@@ -54,6 +54,17 @@ class JoinGrandchildTest {
         assertTrue(ms < 2_500, "join(100 ms) took " + ms + " ms");
         assertEquals(0, w.exitCode());
         assertTrue(w.join(Duration.ZERO), "an ended worker joins at once");
+
+        t0 = System.nanoTime();
+        assertFalse(w.awaitOutput("never printed", Duration.ofSeconds(25)));
+        ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 15_000, "awaitOutput on an ended worker waited " + ms + " ms, as long as the grandchild");
+
+        t0 = System.nanoTime();
+        w.close();
+        ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 15_000, "close() took " + ms + " ms");
+        assertTrue(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false), "still running: it held the output");
     }
 
     @Test
