@@ -108,6 +108,44 @@ class RelayTest {
         assertTrue(printed.get() > FLOOD * 55L, "printed " + printed.get());
     }
 
+    /** Prints {@link #FLOOD} lines to stdout, then "done". */
+    public static class FloodOut implements Task {
+        @Override
+        public void run(String... args) {
+            String pad = "-".repeat(50);
+            for (int i = 0; i < FLOOD; i++) System.out.println("line-" + i + pad);
+            System.out.println("done");
+        }
+    }
+
+    @Test
+    void linesNobodyPrintsAreBoundedDroppedAndCountedButKept() throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        long limit = Output.maxPendingChars;
+        Output.maxPendingChars = 1 << 20;
+        try {
+            Worker w = new Worker(FloodOut.class).start();
+            w.onExit().get(120, TimeUnit.SECONDS); // nobody prints meanwhile (no join, no flush)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!w.output().contains("done") && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(FLOOD + 1, w.output().size(), "output() keeps every line");
+            long before = printed.get();
+            Output.flush();
+            long shown = printed.get() - before;
+            assertTrue(shown > 900_000 && shown < (1 << 20) + 40_000, "printed " + shown + " bytes");
+            String notice = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(notice.matches("(?s)mproc: \\d+ line\\(s\\) of worker output dropped: more than 1048576 characters"
+                    + " were waiting to be printed\\R"), notice);
+            long droppedLines = Long.parseLong(notice.replaceAll("(?s)mproc: (\\d+) .*", "$1"));
+            long shownLines = FLOOD + 1 - droppedLines;
+            assertTrue(droppedLines > FLOOD / 2 && shownLines > 10_000, notice);
+            w.join();
+        } finally {
+            Output.maxPendingChars = limit;
+        }
+    }
+
     @Test
     void aTenMegabyteLineIsPassedOnInPiecesOfAtMost64Ki() throws Exception {
         Worker w = new Worker(LongLine.class).start();
