@@ -11,6 +11,8 @@ import java.util.List;
  * Starts a worker's JVM, per {@link StartMethod} (CPython has a popen per start method): the command line
  * (the start method's options, the class archive when it exists, this JVM's java and the class path), and
  * the process: a fresh one, or for {@link StartMethod#WARM} a spare started ahead with the same command.
+ * A worker is given this JVM's IPC base directory ({@code -Dmproc.ipcdir}, see {@link Ipc}) unless its
+ * options name one.
  */
 final class Launcher {
     /** A started worker JVM, its stdout, and whether it already reported that its main runs. */
@@ -32,6 +34,10 @@ final class Launcher {
         cmd.addAll(Tuning.launchFlags(options));
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());
+        // the worker's own IPC objects live in the same base directory as ours (see Ipc)
+        if (options.stream().noneMatch(o -> o.startsWith("-Dmproc.ipcdir="))) {
+            cmd.add("-Dmproc.ipcdir=" + Ipc.base().toAbsolutePath());
+        }
         cmd.add("-cp");
         cmd.add(cp);
         cmd.add(WorkerMain.class.getName());

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * In a notebook ({@link Mode#CALLER}) a line printed by any thread other than the cell's never reaches the
  * cell, so the reader threads queue the lines and the calling thread prints them while it waits in
  * {@link Worker#join()} (or {@link #flush()}). The mode is detected: CALLER when the IJava kernel is this
- * JVM's main program, DIRECT otherwise; {@code -Dmproc.output=direct|caller} overrides it.
+ * JVM's main program, DIRECT otherwise; {@code -Dmproc.output=direct|caller} overrides it. In CALLER
+ * mode the queue is bounded (64 Mi characters): lines over it are dropped and counted (see {@link #emit}).
  */
 public final class Output {
     public enum Mode { DIRECT, CALLER }
@@ -20,6 +21,10 @@ public final class Output {
 
     private static volatile Mode mode = detect();
     private static final LinkedBlockingQueue<Line> pending = new LinkedBlockingQueue<>();
+    /** At most this many characters of lines wait to be printed (CALLER mode); later ones are dropped, and counted. */
+    static volatile long maxPendingChars = 64L << 20;
+    private static final java.util.concurrent.atomic.AtomicLong pendingChars = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
 
     private Output() {}
 
@@ -35,18 +40,47 @@ public final class Output {
     public static int flush() {
         int n = 0;
         Line l;
-        while ((l = pending.poll()) != null) {
+        while ((l = poll()) != null) {
             if (l == WAKE) continue;
             print(l);
             n++;
         }
+        reportDropped();
         return n;
     }
 
+    /**
+     * Passes on a worker's line: printed at once (DIRECT), or queued for the calling thread (CALLER). In
+     * CALLER mode at most {@link #maxPendingChars} characters wait: a worker that floods its output while
+     * nobody joins it cannot fill this JVM's memory. The lines over are dropped, and a line on stderr says
+     * how many when printing resumes. {@link Worker#output()} keeps its lines either way.
+     */
     static void emit(boolean err, String text) {
         Line l = new Line(err, text);
-        if (mode == Mode.DIRECT) print(l);
-        else pending.add(l);
+        if (mode == Mode.DIRECT) {
+            print(l);
+            return;
+        }
+        if (pendingChars.addAndGet(text.length()) > maxPendingChars) {
+            pendingChars.addAndGet(-text.length());
+            dropped.incrementAndGet();
+            return;
+        }
+        pending.add(l);
+    }
+
+    private static Line poll() {
+        Line l = pending.poll();
+        if (l != null && l != WAKE) pendingChars.addAndGet(-l.text().length());
+        return l;
+    }
+
+    private static void reportDropped() {
+        long n = dropped.getAndSet(0);
+        if (n > 0) {
+            print(new Line(true, "mproc: " + n + " line(s) of worker output dropped: more than " + maxPendingChars
+                    + " characters were waiting to be printed"));
+        }
     }
 
     private static final Line WAKE = new Line(false, null);
@@ -55,7 +89,10 @@ public final class Output {
     static boolean pump(long millis) throws InterruptedException {
         Line l = pending.poll(millis, TimeUnit.MILLISECONDS);
         if (l == null) return false;
-        if (l != WAKE) print(l);
+        if (l != WAKE) {
+            pendingChars.addAndGet(-l.text().length());
+            print(l);
+        }
         flush();
         return true;
     }

@@ -26,6 +26,11 @@ import java.util.concurrent.TimeUnit;
  * that runs an empty worker with {@code -XX:AOTCacheOutput} (JDK 25+) or {@code -XX:ArchiveClassesAtExit}
  * (JDK 21-24), writing to a temporary name that is renamed when complete, so no JVM ever reads half an
  * archive. Training output is discarded; a training JVM still running when this JVM exits is ended.
+ *
+ * <p>Archives are kept in {@code $XDG_CACHE_HOME/mproc} (else {@code ~/.cache/mproc}), created with mode
+ * 0700. A JVM runs the classes of the archive it starts from, so the directory is used only if it is owned
+ * by this user and not writable by group or others; otherwise workers start without an archive, and
+ * stderr says why once (see {@link #usableCacheDir}).
  */
 final class Tuning {
     /** Options of every TUNED (and WARM) worker. */
@@ -77,7 +82,7 @@ final class Tuning {
      */
     static List<String> archiveOptions(String javaExe, List<String> options, String classpath,
                                        Class<? extends Task> trainer) {
-        if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath)) return List.of();
+        if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath) || usableCacheDir(cacheDir()) == null) return List.of();
         Path archive = archivePath(javaExe, options, classpath, trainer);
         if (Files.isRegularFile(archive)) {
             return FEATURE >= 25 ? List.of("-XX:AOTCache=" + archive) : List.of("-XX:SharedArchiveFile=" + archive);
@@ -88,7 +93,8 @@ final class Tuning {
 
     /** Whether the archive for this class path is ready (for benchmarks: wait until it is). */
     static boolean archiveReady(String javaExe, List<String> options, String classpath, Class<? extends Task> trainer) {
-        return !allJars(classpath) || Files.isRegularFile(archivePath(javaExe, options, classpath, trainer));
+        return !allJars(classpath) || usableCacheDir(cacheDir()) == null // there will be none
+                || Files.isRegularFile(archivePath(javaExe, options, classpath, trainer));
     }
 
     static boolean allJars(String classpath) {
@@ -102,6 +108,54 @@ final class Tuning {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("mproc");
+    }
+
+    private static final Map<Path, java.util.Optional<Path>> checkedDirs = new ConcurrentHashMap<>();
+
+    /**
+     * {@code dir} if class archives can be kept there, created (mode 0700) if missing; null, with one line on
+     * stderr saying why, if it is not a directory, is owned by another user or is writable by group or others:
+     * a JVM started from an archive runs the classes in it, so nobody else may be able to write one. Checked
+     * once per directory and JVM; without it workers start without an archive.
+     */
+    static Path usableCacheDir(Path dir) {
+        return checkedDirs.computeIfAbsent(dir, d -> {
+            String problem = cacheDirProblem(d);
+            if (problem == null) return java.util.Optional.of(d);
+            System.err.println("mproc: not using class archives (workers start without one): " + problem);
+            return java.util.Optional.empty();
+        }).orElse(null);
+    }
+
+    /** What is wrong with {@code d} as the archive cache, or null if nothing. */
+    static String cacheDirProblem(Path d) {
+        try {
+            if (!Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(d.toAbsolutePath().getParent());
+                try {
+                    Files.createDirectory(d, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another JVM made it: checked below like any other
+                }
+            }
+            var a = Files.readAttributes(d, java.nio.file.attribute.PosixFileAttributes.class);
+            if (!a.isDirectory()) return d + " is not a directory";
+            if (!a.owner().equals(Ipc.me())) {
+                return d + " is owned by " + a.owner().getName() + ", not by this user (" + Ipc.me().getName() + ")";
+            }
+            var perms = a.permissions();
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                return d + " is writable by other users (mode "
+                        + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "); chmod 700 it";
+            }
+            return null;
+        } catch (UnsupportedOperationException e) {
+            return null; // no POSIX permissions here: nothing to check with
+        } catch (IOException | RuntimeException e) {
+            return d + " cannot be used: " + e;
+        }
     }
 
     private static final Map<String, Path> archivePaths = new ConcurrentHashMap<>();
@@ -173,7 +227,7 @@ final class Tuning {
         Thread t = new Thread(() -> {
             Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             try {
-                Files.createDirectories(archive.getParent());
+                if (usableCacheDir(archive.getParent()) == null) return;
                 prune(archive.getParent(), 8); // what earlier JVMs ended mid-training left behind
                 List<String> cmd = new ArrayList<>();
                 cmd.add(javaExe);

@@ -51,6 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class Worker {
     private static final int MAX_KEPT_LINES = 100_000;
+    private static final long MAX_KEPT_CHARS = 32L << 20;
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static volatile Worker current;
 
@@ -69,6 +70,7 @@ public class Worker {
     private transient final Lifetime lifetime = new Lifetime();
     private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private transient final List<Thread> readers = new ArrayList<>();
+    private transient long keptChars; // of lines, written by the relay threads under synchronized (lines)
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
     final transient List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
     private transient volatile boolean jvmStarted; // its main runs: it can act on SIGTERM
@@ -360,19 +362,35 @@ public class Worker {
     /** A line the worker printed (see {@link Relay}). */
     void received(String line) {
         if (lifetime.firstOutput == null) lifetime.firstOutput = Instant.now();
-        if (lines.size() < MAX_KEPT_LINES) lines.add(line);
-        synchronized (lines) {
+        synchronized (lines) { // two relay threads (stdout, stderr) add here
+            if (lines.size() < MAX_KEPT_LINES && keptChars + line.length() <= MAX_KEPT_CHARS) {
+                keptChars += line.length();
+                lines.add(line);
+            }
             lines.notifyAll();
         }
     }
 
-    /** A report of the child JVM to the parent (see {@link Relay#MARKER}). */
-    void control(String msg) {
-        if (msg.startsWith("started ")) jvmStarted = true;
-        if (msg.startsWith("ready ")) {
-            long nanos = Long.parseLong(msg.substring(6).trim());
-            lifetime.ready = Instant.ofEpochSecond(0, nanos);
+    /**
+     * A report of the child JVM to the parent (see {@link Relay#MARKER}); false if it is not one (garbled,
+     * or unknown): the line is then output like any other.
+     */
+    boolean control(String msg) {
+        try {
+            if (msg.startsWith("started ")) {
+                Long.parseLong(msg.substring(8).trim());
+                jvmStarted = true;
+                return true;
+            }
+            if (msg.startsWith("ready ")) {
+                long nanos = Long.parseLong(msg.substring(6).trim());
+                lifetime.ready = Instant.ofEpochSecond(0, nanos);
+                return true;
+            }
+        } catch (NumberFormatException e) {
+            // garbled
         }
+        return false;
     }
 
     /** The OS process (null before start). */
@@ -380,9 +398,18 @@ public class Worker {
         return process;
     }
 
-    /** Waits up to {@code millis} for each relay thread to pass on the last lines of an ended worker. */
+    /**
+     * Waits up to {@code millis} in all for the relay threads to pass on the last lines of an ended worker.
+     * A process the worker started may still hold its stdout or stderr open after it ended (a grandchild
+     * left running): the relay then goes on, and the lines printed meanwhile are relayed as they come.
+     */
     void drainOutput(long millis) throws InterruptedException {
-        for (Thread t : readers) t.join(millis);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Thread t : readers) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) return; // (join(0) would wait for ever)
+            t.join(left);
+        }
     }
 
     /** Waits for the worker to end; relays its output to the calling thread meanwhile. */
@@ -390,7 +417,11 @@ public class Worker {
         joinUntil(Long.MAX_VALUE);
     }
 
-    /** Waits at most {@code timeout} for the worker to end; returns true if it has ended. */
+    /**
+     * Waits at most {@code timeout} for the worker to end; returns true if it has ended. Once the worker
+     * has ended, its last lines are waited for only until the timeout (and at most 2 s), so a process it
+     * left running that holds its output open does not make this overrun.
+     */
     public boolean join(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         if (nanos < 0) throw new IllegalArgumentException("timeout must not be negative: " + timeout);
@@ -421,8 +452,10 @@ public class Worker {
                 throw Children.interrupted(e);
             }
         }
-        // the process is gone: wait (briefly) for its last lines, so join() returns with all output shown
-        drainOutput(2_000);
+        // the process is gone: wait (briefly, and not past the deadline) for its last lines, so join()
+        // returns with all output shown
+        long drain = deadline == Long.MAX_VALUE ? 2_000 : Math.min(2_000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        if (drain > 0) drainOutput(drain);
         exited.join(); // the exit time and code are recorded before join() returns
         Output.flush();
         return true;
@@ -436,6 +469,7 @@ public class Worker {
         if (process == null) throw new IllegalStateException("worker " + name + " was not started");
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
+        long endSeen = 0; // when this call first saw the process ended
         while (true) {
             synchronized (lines) {
                 for (; seen < lines.size(); seen++) if (lines.get(seen).contains(text)) {
@@ -443,7 +477,10 @@ public class Worker {
                     return true;
                 }
             }
-            if (!process.isAlive() && readers.stream().noneMatch(Thread::isAlive) && seen >= lines.size()) {
+            if (!process.isAlive() && endSeen == 0) endSeen = System.nanoTime();
+            // ended, and its last lines are in (or 2 s went by: a process it left may hold its output open)
+            if (endSeen != 0 && seen >= lines.size() && (readers.stream().noneMatch(Thread::isAlive)
+                    || System.nanoTime() - endSeen > TimeUnit.SECONDS.toNanos(2))) {
                 Output.flush();
                 return false;
             }
@@ -606,7 +643,11 @@ public class Worker {
         if (closed) throw new IllegalStateException("worker " + name + " is closed");
     }
 
-    /** Everything the worker printed so far (stdout and stderr lines), oldest first. */
+    /**
+     * Everything the worker printed so far (stdout and stderr lines, a line longer than
+     * {@link Relay#MAX_LINE} characters in pieces), oldest first; at most the first 100,000 lines and 32 Mi
+     * characters are kept (all are relayed).
+     */
     public List<String> output() {
         synchronized (lines) {
             return List.copyOf(lines);
