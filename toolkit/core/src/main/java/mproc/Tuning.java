@@ -235,6 +235,9 @@ final class Tuning {
                 cmd.addAll(launchFlags(options));
                 cmd.add(FEATURE >= 25 ? "-XX:AOTCacheOutput=" + tmp : "-XX:ArchiveClassesAtExit=" + tmp);
                 cmd.add("-Dmproc.training=true");
+                if (options.stream().noneMatch(o -> o.startsWith("-Dmproc.ipcdir="))) {
+                    cmd.add("-Dmproc.ipcdir=" + Ipc.base().toAbsolutePath()); // its IPC objects beside the workers'
+                }
                 cmd.add("-cp");
                 cmd.add(classpath);
                 cmd.add(WorkerMain.class.getName());
