@@ -90,21 +90,14 @@ final class Codec {
     }
 
     /**
-     * One whole frame, as {@link FrameChannel} sends it (a 4-byte length, then the value), encoded now: what
-     * is sent later is this snapshot, whatever happens to {@code v} meanwhile. IllegalArgumentException if
-     * {@code v} cannot travel, or if it is over {@link FrameChannel#MAX_FRAME} bytes (refused before the bytes
-     * are made when the arrays it holds alone are that long).
+     * One whole frame, as {@link FrameChannel} sends it (a 4-byte length, then the value), encoded now, in one
+     * walk: what is sent later is this snapshot, whatever happens to {@code v} meanwhile. IllegalArgumentException
+     * if {@code v} cannot travel, or if it is over {@link FrameChannel#MAX_FRAME} bytes (found before an array
+     * over the limit is copied, and without making more than the limit's bytes).
      */
     static byte[] frame(Object v) {
-        Discard d = new Discard();
-        try {
-            walk(d, v, 0);
-        } catch (IOException e) {
-            throw new IllegalStateException("nowhere to write, yet " + e, e);
-        }
-        if (d.atLeast() > FrameChannel.MAX_FRAME) throw tooLong(d.atLeast());
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(64);
-        DataOutputStream out = new DataOutputStream(b);
+        Capped b = new Capped();
+        Framing out = new Framing(b);
         try {
             out.writeInt(0);
             walk(out, v, 0);
@@ -113,7 +106,6 @@ final class Codec {
         }
         byte[] f = b.toByteArray();
         int len = f.length - 4;
-        if (len > FrameChannel.MAX_FRAME) throw tooLong(len);
         f[0] = (byte) (len >>> 24);
         f[1] = (byte) (len >>> 16);
         f[2] = (byte) (len >>> 8);
@@ -121,28 +113,52 @@ final class Codec {
         return f;
     }
 
-    private static IllegalArgumentException tooLong(long len) {
-        return new IllegalArgumentException("a message of " + (len == Integer.MAX_VALUE ? "over 2 GiB" : len + " bytes")
-                + " is over the limit of " + FrameChannel.MAX_FRAME + " bytes per message; send it in parts");
+    /** Bytes in memory, refusing to grow past one frame. */
+    private static final class Capped extends java.io.ByteArrayOutputStream {
+        static final long MAX = 4L + FrameChannel.MAX_FRAME;
+
+        Capped() {
+            super(64);
+        }
+
+        void room(long n) {
+            if (count + n > MAX) {
+                throw new IllegalArgumentException("a message of over " + FrameChannel.MAX_FRAME + " bytes is over the limit of "
+                        + FrameChannel.MAX_FRAME + " bytes per message; send it in parts");
+            }
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            room(1);
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            room(len);
+            super.write(b, off, len);
+        }
     }
 
-    /**
-     * Encodes to a null stream: lengths and types are checked, array contents skipped (but counted, so that
-     * {@link #atLeast()} is a lower bound of the encoded size).
-     */
-    private static final class Discard extends DataOutputStream {
-        private long skipped;
+    private static final class Framing extends DataOutputStream {
+        final Capped capped;
 
+        Framing(Capped capped) {
+            super(capped);
+            this.capped = capped;
+        }
+    }
+
+    /** Before an array's contents: refuses at once what cannot fit in a frame (see {@link #frame}). */
+    private static void room(DataOutputStream out, long bytes) {
+        if (out instanceof Framing f) f.capped.room(bytes);
+    }
+
+    /** Encodes to a null stream: lengths and types are checked, array contents skipped. */
+    private static final class Discard extends DataOutputStream {
         Discard() {
             super(OutputStream.nullOutputStream());
-        }
-
-        void skip(long n) {
-            skipped += n;
-        }
-
-        long atLeast() {
-            return size() + skipped;
         }
     }
 
@@ -165,21 +181,19 @@ final class Codec {
             out.writeInt(d.scale());
             bigInteger(out, d.unscaledValue());
         }
-        else if (v instanceof byte[] a) { out.writeByte(BYTES); length(out, a.length, v); if (bytes) out.write(a); else skip(out, a.length); }
-        else if (v instanceof int[] a) { out.writeByte(INTS); length(out, a.length, v); if (bytes) for (int x : a) out.writeInt(x); else skip(out, 4L * a.length); }
-        else if (v instanceof long[] a) { out.writeByte(LONGS); length(out, a.length, v); if (bytes) for (long x : a) out.writeLong(x); else skip(out, 8L * a.length); }
+        else if (v instanceof byte[] a) { out.writeByte(BYTES); length(out, a.length, v); room(out, a.length); if (bytes) out.write(a); }
+        else if (v instanceof int[] a) { out.writeByte(INTS); length(out, a.length, v); room(out, 4L * a.length); if (bytes) for (int x : a) out.writeInt(x); }
+        else if (v instanceof long[] a) { out.writeByte(LONGS); length(out, a.length, v); room(out, 8L * a.length); if (bytes) for (long x : a) out.writeLong(x); }
         else if (v instanceof double[] a) {
-            out.writeByte(DOUBLES); length(out, a.length, v);
+            out.writeByte(DOUBLES); length(out, a.length, v); room(out, 8L * a.length);
             if (bytes) for (double x : a) out.writeLong(Double.doubleToRawLongBits(x));
-            else skip(out, 8L * a.length);
         }
-        else if (v instanceof boolean[] a) { out.writeByte(BOOLEANS); length(out, a.length, v); if (bytes) for (boolean x : a) out.writeByte(x ? 1 : 0); else skip(out, a.length); }
-        else if (v instanceof char[] a) { out.writeByte(CHARS); length(out, a.length, v); if (bytes) for (char x : a) out.writeChar(x); else skip(out, 2L * a.length); }
-        else if (v instanceof short[] a) { out.writeByte(SHORTS); length(out, a.length, v); if (bytes) for (short x : a) out.writeShort(x); else skip(out, 2L * a.length); }
+        else if (v instanceof boolean[] a) { out.writeByte(BOOLEANS); length(out, a.length, v); room(out, a.length); if (bytes) for (boolean x : a) out.writeByte(x ? 1 : 0); }
+        else if (v instanceof char[] a) { out.writeByte(CHARS); length(out, a.length, v); room(out, 2L * a.length); if (bytes) for (char x : a) out.writeChar(x); }
+        else if (v instanceof short[] a) { out.writeByte(SHORTS); length(out, a.length, v); room(out, 2L * a.length); if (bytes) for (short x : a) out.writeShort(x); }
         else if (v instanceof float[] a) {
-            out.writeByte(FLOATS); length(out, a.length, v);
+            out.writeByte(FLOATS); length(out, a.length, v); room(out, 4L * a.length);
             if (bytes) for (float x : a) out.writeInt(Float.floatToRawIntBits(x));
-            else skip(out, 4L * a.length);
         }
         else if (v instanceof String[] a) {
             out.writeByte(STRINGS);
@@ -284,10 +298,6 @@ final class Codec {
         }
     }
 
-    private static void skip(DataOutputStream out, long n) {
-        ((Discard) out).skip(n);
-    }
-
     private static void nest(Object v, int depth) {
         if (depth >= MAX_DEPTH) {
             throw new Refused(v, "values may be nested at most " + MAX_DEPTH + " levels deep (does it contain itself?)");
@@ -300,10 +310,7 @@ final class Codec {
     }
 
     private static void string(DataOutputStream out, String s) throws IOException {
-        if (out instanceof Discard d && s.length() <= MAX_LENGTH / 3) { // fits: at most 3 UTF-8 bytes a char
-            d.skip(4L + s.length()); // at least one byte a char
-            return;
-        }
+        if (out instanceof Discard && s.length() <= MAX_LENGTH / 3) return; // fits: at most 3 UTF-8 bytes a char
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length > MAX_LENGTH) throw new Refused(s, "it is " + b.length + " bytes in UTF-8, over " + MAX_LENGTH
                 + ", the most one value carries");
