@@ -488,10 +488,16 @@ final class Codec {
 
     /**
      * Decodes one value. {@code in.available()} must be the bytes left of the message (a stream over a byte
-     * array): lengths beyond it are refused as corrupt.
+     * array): lengths beyond it are refused as corrupt, and so is a message that ends inside a value
+     * (an IOException, never an EOFException, which callers take for the end of the stream).
      */
     static Object read(DataInputStream in) throws IOException {
-        return read(in, 0);
+        try {
+            return read(in, 0);
+        } catch (java.io.EOFException e) {
+            // not the end of the stream: the message ended inside a value (an EOFException would say "closed")
+            throw new IOException("corrupt message: it ends inside a value", e);
+        }
     }
 
     private static Object read(DataInputStream in, int depth) throws IOException {
