@@ -248,4 +248,49 @@ class PipeEdgeTest {
             for (int i = 0; i < 10_000; i++) p.end2().send(new byte[1 << 16]); // the reader is gone
         });
     }
+
+    @Test
+    void aListenerWaitingForAClientIsInterruptedAndGoesOnServing() throws Exception {
+        byte[] key = "k".getBytes();
+        try (Listener l = Listener.create(key)) {
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    outcome.set(l.accept());
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            t.start();
+            Thread.sleep(300);
+            long t0 = System.nanoTime();
+            t.interrupt();
+            t.join(10_000);
+            assertFalse(t.isAlive(), "accept() ignored the interrupt");
+            assertInstanceOf(java.io.InterruptedIOException.class, outcome.get());
+            System.out.println("interrupt of Listener.accept: after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            // still listening: a client in another JVM is served
+            Worker w = new Worker(ConnTasks.Echo.class, l.address().getPort(), "k").start();
+            try (Connection c = l.accept()) {
+                c.send("x");
+                assertEquals(List.of("x", w.pid()), c.recv(WAIT));
+                c.sendBytes(new byte[] {1, 2});
+                assertArrayEquals(new byte[] {2, 1}, c.recvBytes(WAIT));
+            }
+            endedWell(w);
+        }
+    }
+
+    @Test
+    void aSocketPathOverTheSystemLimitFailsAtOnceNamingIt() throws Exception {
+        String longPath = Ipc.dir().resolve("p".repeat(140)).toString();
+        Connection c = Connection.attach("mproc-pipe|" + longPath + "|A");
+        long t0 = System.nanoTime();
+        var e = assertThrows(UncheckedIOException.class, () -> c.send("x"));
+        assertTrue(e.getMessage().contains("over the 107"), e.getMessage());
+        var r = assertThrows(UncheckedIOException.class, () -> c.recv(WAIT));
+        assertTrue(r.getMessage().contains("over the 107"), r.getMessage());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "it retried");
+        c.close();
+    }
 }
