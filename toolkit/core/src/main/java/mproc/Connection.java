@@ -406,6 +406,8 @@ public final class Connection implements Shareable, AutoCloseable {
         volatile boolean closed;
         /** Closed (or dropped) while messages sent before the other end connected were still to deliver. */
         boolean closeWhenDelivered;
+        /** Accepted: the accept thread is writing what was sent early (the channel is handed over after). */
+        boolean draining;
         volatile boolean handedOut;
         volatile boolean spinning = true;
         IOException failure;
@@ -474,6 +476,9 @@ public final class Connection implements Shareable, AutoCloseable {
                     sel.selectedKeys().clear();
                 }
                 ch.configureBlocking(true);
+                synchronized (this) {
+                    draining = true;
+                }
                 while (true) {
                     List<byte[]> batch;
                     synchronized (this) {
@@ -481,9 +486,10 @@ public final class Connection implements Shareable, AutoCloseable {
                             FrameChannel c = new FrameChannel(ch);
                             c.spinning(spinning);
                             channel = c;
+                            draining = false;
                             PENDING.remove(this);
                             notifyAll();
-                            if (closeWhenDelivered) c.close();
+                            if (closed) c.close(); // closed meanwhile: delivered, now the end
                             break;
                         }
                         batch = new ArrayList<>(early);
@@ -504,6 +510,7 @@ public final class Connection implements Shareable, AutoCloseable {
                 }
                 synchronized (this) {
                     if (!closed || closeWhenDelivered) failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+                    draining = false;
                     early.clear();
                     PENDING.remove(this);
                     notifyAll();
@@ -568,7 +575,7 @@ public final class Connection implements Shareable, AutoCloseable {
             long deadline = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
             try {
                 synchronized (this) {
-                    while (channel == null && listener != null && !early.isEmpty() && failure == null && !closed) {
+                    while (channel == null && listener != null && (draining || !early.isEmpty()) && failure == null && !closed) {
                         checkPeerGone();
                         long left = deadline - System.nanoTime();
                         if (left <= 0) return;
@@ -595,7 +602,7 @@ public final class Connection implements Shareable, AutoCloseable {
                     channel.close();
                     return;
                 }
-                if (listener != null && !early.isEmpty() && failure == null) {
+                if (listener != null && (draining || !early.isEmpty()) && failure == null) {
                     closeWhenDelivered = true; // the accept thread delivers, then closes
                     return;
                 }

@@ -34,4 +34,26 @@ public final class EdgeTasks {
             }
         }
     }
+
+    /**
+     * args: pipe end. Connects (poll), prints "connected", sleeps 2 s, then receives until the end, printing
+     * "got N bytes" for bytes, "got X" for anything else, and "eof" at the end.
+     */
+    public static class SlowReader implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Connection c = Connection.attach(a[0]);
+            c.poll();
+            System.out.println("connected");
+            Thread.sleep(2000);
+            try {
+                while (true) {
+                    Object m = c.recv();
+                    System.out.println(m instanceof byte[] b ? "got " + b.length + " bytes" : "got " + m);
+                }
+            } catch (java.io.EOFException e) {
+                System.out.println("eof");
+            }
+        }
+    }
 }

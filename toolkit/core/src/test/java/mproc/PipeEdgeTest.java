@@ -293,4 +293,17 @@ class PipeEdgeTest {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "it retried");
         c.close();
     }
+
+    @Test
+    void closeWhileWhatWasSentEarlyIsStillBeingWrittenDeliversItAllThenEnds() throws Exception {
+        Pipe p = Pipe.create();
+        Connection a = p.end1();
+        a.send(new byte[20_000_000]); // a listens; far more than a socket buffer holds
+        a.send("end");
+        Worker w = new Worker(EdgeTasks.SlowReader.class, p.end2()).start();
+        assertTrue(w.awaitOutput("connected", WAIT)); // connected; not reading for 2 s
+        a.close(); // waits until everything is written, then closes
+        endedWell(w);
+        assertEquals(List.of("connected", "got 20000000 bytes", "got end", "eof"), w.output());
+    }
 }
