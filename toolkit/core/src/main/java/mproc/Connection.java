@@ -43,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * handed it on. An end whose address was passed by hand to a process that is not a worker of this JVM is
  * not watched: if that process never uses it, the wait lasts until the timeout given, if any. Connecting
  * to a listening end that refuses (its JVM died) gives up after {@code -Dmproc.connectTimeout} seconds
- * (default 120); so does delivering, at {@link #close()} or at a worker's exit, what was sent before the
+ * (default 120); so does delivering, after {@link #close()} or at a worker's exit, what was sent before the
  * other end connected. Every wait throws {@link InterruptedException} at once when the thread is
  * interrupted, and the connection stays usable.
  *
@@ -378,10 +378,14 @@ public final class Connection implements Shareable, AutoCloseable {
         end.markGone(who);
     }
 
-    /** Closes this end (after delivering what was sent); the other end's recv() then ends with EOFException. */
+    /**
+     * Closes this end; the other end's recv() then ends with EOFException, after the messages sent before.
+     * Does not wait: what was sent before the other end connected is delivered when it connects (as an OS
+     * pipe keeps what was written into it), and dropped if it has not connected {@code -Dmproc.connectTimeout}
+     * seconds later or is gone. A worker's exit waits (as long, at most) for such messages to be delivered.
+     */
     @Override
     public void close() {
-        end.deliverEarly();
         cleanable.clean();
     }
 
@@ -406,6 +410,7 @@ public final class Connection implements Shareable, AutoCloseable {
         volatile boolean closed;
         /** Closed (or dropped) while messages sent before the other end connected were still to deliver. */
         boolean closeWhenDelivered;
+        long giveUpAt;
         /** Accepted: the accept thread is writing what was sent early (the channel is handed over after). */
         boolean draining;
         volatile boolean handedOut;
@@ -470,6 +475,10 @@ public final class Connection implements Shareable, AutoCloseable {
                 while ((ch = s.accept()) == null) {
                     synchronized (this) {
                         if (closed && !closeWhenDelivered) throw new ClosedChannelException();
+                        if (closeWhenDelivered && System.nanoTime() > giveUpAt) {
+                            throw new EOFException("closed, and the other end did not connect within "
+                                    + TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NANOS) + " s to take what was sent");
+                        }
                     }
                     checkPeerGone();
                     sel.select(200);
@@ -500,7 +509,7 @@ public final class Connection implements Shareable, AutoCloseable {
                         while (b.hasRemaining()) ch.write(b);
                     }
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // whatever it is, the waiters hear it (and no Error is left unseen)
                 if (ch != null) {
                     try {
                         ch.close();
@@ -575,7 +584,8 @@ public final class Connection implements Shareable, AutoCloseable {
             long deadline = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
             try {
                 synchronized (this) {
-                    while (channel == null && listener != null && (draining || !early.isEmpty()) && failure == null && !closed) {
+                    while (channel == null && listener != null && (draining || !early.isEmpty()) && failure == null
+                            && (!closed || closeWhenDelivered)) {
                         checkPeerGone();
                         long left = deadline - System.nanoTime();
                         if (left <= 0) return;
@@ -604,6 +614,7 @@ public final class Connection implements Shareable, AutoCloseable {
                 }
                 if (listener != null && (draining || !early.isEmpty()) && failure == null) {
                     closeWhenDelivered = true; // the accept thread delivers, then closes
+                    giveUpAt = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
                     return;
                 }
                 if (listener != null) {
@@ -615,7 +626,16 @@ public final class Connection implements Shareable, AutoCloseable {
                     }
                 }
                 // an end closed before connecting: the other end must not wait for it, unless this end's address
-                // went to another process, which may still use it
+                // went to another process, which may still use it. If the other end is gone already, nobody
+                // waits: its marker is removed and none is written, so that a pair closed unused leaves no file.
+                if (path != null && !handedOut) { // (a copy of this end elsewhere may still read the marker)
+                    Path other = goneMarker(role == 'A' ? 'B' : 'A');
+                    try {
+                        if (Files.deleteIfExists(other)) return;
+                    } catch (IOException ignored) {
+                        // then write ours anyway
+                    }
+                }
                 if (!handedOut) markGone("that end was closed");
             }
         }

@@ -302,7 +302,7 @@ class PipeEdgeTest {
         a.send("end");
         Worker w = new Worker(EdgeTasks.SlowReader.class, p.end2()).start();
         assertTrue(w.awaitOutput("connected", WAIT)); // connected; not reading for 2 s
-        a.close(); // waits until everything is written, then closes
+        a.close(); // does not wait: the accept thread writes it all, then closes
         endedWell(w);
         assertEquals(List.of("connected", "got 20000000 bytes", "got end", "eof"), w.output());
     }
