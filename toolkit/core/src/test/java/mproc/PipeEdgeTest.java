@@ -306,4 +306,32 @@ class PipeEdgeTest {
         endedWell(w);
         assertEquals(List.of("connected", "got 20000000 bytes", "got end", "eof"), w.output());
     }
+
+    @Test
+    void threadsShareAnEndWithoutBlockingOneAnother() throws Exception {
+        Pipe p = Pipe.create();
+        Worker w = new Worker(EdgeTasks.Echo.class, p.end2()).start();
+        Connection c = p.end1();
+        java.util.concurrent.ConcurrentLinkedQueue<Object> got = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> receivers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    got.add(c.recv(WAIT));
+                } catch (Exception e) {
+                    got.add(e);
+                }
+            });
+            t.start();
+            receivers.add(t);
+        }
+        Thread.sleep(300); // both wait: one for the connection, one for the other's turn
+        c.send("x"); // from a third thread, while they wait
+        c.send("y");
+        for (Thread t : receivers) t.join(WAIT.toMillis());
+        assertEquals(java.util.Set.of("x", "y"), java.util.Set.copyOf(got), "each message went to one receiver");
+        c.send("stop");
+        assertEquals("stopped", c.recv(WAIT));
+        endedWell(w);
+    }
 }
