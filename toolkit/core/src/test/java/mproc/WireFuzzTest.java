@@ -395,4 +395,57 @@ class WireFuzzTest {
                 "the broker's accept thread is alive");
         assertEquals(List.of(), List.copyOf(uncaught), "threads that died");
     }
+
+    @Test
+    void aListenerSurvivesRandomAndMutatedHandshakes() throws Exception {
+        Random r = new Random(SEED + 2);
+        byte[] key = "fuzz key".getBytes();
+        int tried = 0, refused = 0;
+        long t0 = System.nanoTime();
+        try (Listener l = Listener.create(key)) {
+            java.net.InetSocketAddress at = l.address();
+            for (; tried < 2000 && System.nanoTime() - t0 < BUDGET_NANOS; tried++) {
+                byte[] junk;
+                switch (r.nextInt(3)) {
+                    case 0 -> { // random bytes
+                        junk = new byte[r.nextInt(80)];
+                        r.nextBytes(junk);
+                    }
+                    case 1 -> { // a frame of a length that lies
+                        junk = ByteBuffer.allocate(8).putInt(NASTY[r.nextInt(NASTY.length)]).putInt(r.nextInt()).array();
+                    }
+                    default -> { // an answer of the right shape with a wrong digest
+                        byte[] d = new byte[8 + 32];
+                        r.nextBytes(d);
+                        System.arraycopy("{sha256}".getBytes(), 0, d, 0, 8);
+                        junk = ByteBuffer.allocate(4 + d.length).putInt(d.length).put(d).array();
+                    }
+                }
+                try (java.net.Socket s = new java.net.Socket(at.getAddress(), at.getPort())) {
+                    s.getOutputStream().write(junk);
+                    s.getOutputStream().flush();
+                    s.shutdownOutput(); // all it says: a short input ends in EOF, not in the 20 s handshake timeout
+                    try {
+                        assertThrows(AuthenticationException.class, l::accept, "input " + tried);
+                        refused++;
+                    } finally {
+                        s.close();
+                    }
+                }
+            }
+            // still serving the right key, from another JVM
+            Worker w = new Worker(ConnTasks.Echo.class, at.getPort(), "fuzz key").start();
+            try (Connection c = l.accept()) {
+                c.send("ok");
+                assertEquals(List.of("ok", w.pid()), c.recv(WAIT));
+                c.sendBytes(new byte[] {3});
+                assertArrayEquals(new byte[] {3}, c.recvBytes(WAIT));
+            }
+            assertTrue(w.join(WAIT));
+            assertEquals(0, w.exitCode());
+        }
+        System.out.printf("handshake fuzz (seed %d): %d inputs in %d ms, %d refused with AuthenticationException%n",
+                SEED + 2, tried, (System.nanoTime() - t0) / 1_000_000, refused);
+        assertEquals(List.of(), List.copyOf(uncaught), "threads that died");
+    }
 }
