@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA256, under the key, of what followed {@code #CHALLENGE#}; the challenger replies
  * {@code #WELCOME#} or {@code #FAILURE#}. Frames here are a 4-byte length and at most {@value #MAX} bytes,
  * so a stranger cannot make this side allocate or decode anything; each read gives up after
- * {@code -Dmproc.authTimeout} seconds (default 20).
+ * {@code -Dmproc.authTimeout} seconds (default 20), and an interrupt ends it with InterruptedIOException.
  */
 final class Auth {
     static final int MAX = 256;
@@ -133,6 +133,8 @@ final class Auth {
                 int r = ch.read(buf);
                 if (r < 0) throw new EOFException("the other side closed the connection during the handshake");
                 if (r > 0) continue;
+                // an interrupted thread's select returns at once: without this it would spin until the timeout
+                if (Thread.interrupted()) throw new java.io.InterruptedIOException("interrupted during the handshake");
                 long left = deadline - System.nanoTime();
                 if (left <= 0) throw new AuthenticationException("no answer during the handshake within "
                         + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s");

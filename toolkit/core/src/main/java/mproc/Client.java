@@ -27,7 +27,8 @@ public final class Client {
             return new Connection(new FrameChannel(ch), address.toString());
         } catch (IOException | RuntimeException e) {
             ch.close();
-            if (e instanceof AuthenticationException || !(e instanceof IOException)) throw e;
+            if (e instanceof AuthenticationException || e instanceof java.io.InterruptedIOException
+                    || !(e instanceof IOException)) throw e;
             AuthenticationException a = new AuthenticationException("the handshake with " + address + " failed: " + e.getMessage());
             a.initCause(e);
             throw a;

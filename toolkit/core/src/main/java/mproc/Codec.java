@@ -89,6 +89,72 @@ final class Codec {
         }
     }
 
+    /**
+     * One whole frame, as {@link FrameChannel} sends it (a 4-byte length, then the value), encoded now, in one
+     * walk: what is sent later is this snapshot, whatever happens to {@code v} meanwhile. IllegalArgumentException
+     * if {@code v} cannot travel, or if it is over {@link FrameChannel#MAX_FRAME} bytes (found before an array
+     * over the limit is copied, and without making more than the limit's bytes).
+     */
+    static byte[] frame(Object v) {
+        Capped b = new Capped();
+        Framing out = new Framing(b);
+        try {
+            out.writeInt(0);
+            walk(out, v, 0);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write to memory: " + e, e);
+        }
+        byte[] f = b.toByteArray();
+        int len = f.length - 4;
+        f[0] = (byte) (len >>> 24);
+        f[1] = (byte) (len >>> 16);
+        f[2] = (byte) (len >>> 8);
+        f[3] = (byte) len;
+        return f;
+    }
+
+    /** Bytes in memory, refusing to grow past one frame. */
+    private static final class Capped extends java.io.ByteArrayOutputStream {
+        static final long MAX = 4L + FrameChannel.MAX_FRAME;
+
+        Capped() {
+            super(64);
+        }
+
+        void room(long n) {
+            if (count + n > MAX) {
+                throw new IllegalArgumentException("a message of over " + FrameChannel.MAX_FRAME + " bytes is over the limit of "
+                        + FrameChannel.MAX_FRAME + " bytes per message; send it in parts");
+            }
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            room(1);
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            room(len);
+            super.write(b, off, len);
+        }
+    }
+
+    private static final class Framing extends DataOutputStream {
+        final Capped capped;
+
+        Framing(Capped capped) {
+            super(capped);
+            this.capped = capped;
+        }
+    }
+
+    /** Before an array's contents: refuses at once what cannot fit in a frame (see {@link #frame}). */
+    private static void room(DataOutputStream out, long bytes) {
+        if (out instanceof Framing f) f.capped.room(bytes);
+    }
+
     /** Encodes to a null stream: lengths and types are checked, array contents skipped. */
     private static final class Discard extends DataOutputStream {
         Discard() {
@@ -115,18 +181,18 @@ final class Codec {
             out.writeInt(d.scale());
             bigInteger(out, d.unscaledValue());
         }
-        else if (v instanceof byte[] a) { out.writeByte(BYTES); length(out, a.length, v); if (bytes) out.write(a); }
-        else if (v instanceof int[] a) { out.writeByte(INTS); length(out, a.length, v); if (bytes) for (int x : a) out.writeInt(x); }
-        else if (v instanceof long[] a) { out.writeByte(LONGS); length(out, a.length, v); if (bytes) for (long x : a) out.writeLong(x); }
+        else if (v instanceof byte[] a) { out.writeByte(BYTES); length(out, a.length, v); room(out, a.length); if (bytes) out.write(a); }
+        else if (v instanceof int[] a) { out.writeByte(INTS); length(out, a.length, v); room(out, 4L * a.length); if (bytes) for (int x : a) out.writeInt(x); }
+        else if (v instanceof long[] a) { out.writeByte(LONGS); length(out, a.length, v); room(out, 8L * a.length); if (bytes) for (long x : a) out.writeLong(x); }
         else if (v instanceof double[] a) {
-            out.writeByte(DOUBLES); length(out, a.length, v);
+            out.writeByte(DOUBLES); length(out, a.length, v); room(out, 8L * a.length);
             if (bytes) for (double x : a) out.writeLong(Double.doubleToRawLongBits(x));
         }
-        else if (v instanceof boolean[] a) { out.writeByte(BOOLEANS); length(out, a.length, v); if (bytes) for (boolean x : a) out.writeByte(x ? 1 : 0); }
-        else if (v instanceof char[] a) { out.writeByte(CHARS); length(out, a.length, v); if (bytes) for (char x : a) out.writeChar(x); }
-        else if (v instanceof short[] a) { out.writeByte(SHORTS); length(out, a.length, v); if (bytes) for (short x : a) out.writeShort(x); }
+        else if (v instanceof boolean[] a) { out.writeByte(BOOLEANS); length(out, a.length, v); room(out, a.length); if (bytes) for (boolean x : a) out.writeByte(x ? 1 : 0); }
+        else if (v instanceof char[] a) { out.writeByte(CHARS); length(out, a.length, v); room(out, 2L * a.length); if (bytes) for (char x : a) out.writeChar(x); }
+        else if (v instanceof short[] a) { out.writeByte(SHORTS); length(out, a.length, v); room(out, 2L * a.length); if (bytes) for (short x : a) out.writeShort(x); }
         else if (v instanceof float[] a) {
-            out.writeByte(FLOATS); length(out, a.length, v);
+            out.writeByte(FLOATS); length(out, a.length, v); room(out, 4L * a.length);
             if (bytes) for (float x : a) out.writeInt(Float.floatToRawIntBits(x));
         }
         else if (v instanceof String[] a) {
@@ -422,10 +488,16 @@ final class Codec {
 
     /**
      * Decodes one value. {@code in.available()} must be the bytes left of the message (a stream over a byte
-     * array): lengths beyond it are refused as corrupt.
+     * array): lengths beyond it are refused as corrupt, and so is a message that ends inside a value
+     * (an IOException, never an EOFException, which callers take for the end of the stream).
      */
     static Object read(DataInputStream in) throws IOException {
-        return read(in, 0);
+        try {
+            return read(in, 0);
+        } catch (java.io.EOFException e) {
+            // not the end of the stream: the message ended inside a value (an EOFException would say "closed")
+            throw new IOException("corrupt message: it ends inside a value", e);
+        }
     }
 
     private static Object read(DataInputStream in, int depth) throws IOException {

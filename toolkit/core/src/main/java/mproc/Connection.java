@@ -2,9 +2,17 @@ package mproc;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.net.BindException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,53 +21,83 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One end of a {@link Pipe}: framed messages, in order, to and from the other end.
  *
  * <p>The two ends meet through a Unix domain socket in the creating JVM's private directory: the end that
  * is used first listens, the other connects; then they talk directly. Messages sent before the other end
- * has connected are kept and delivered when it does, so {@code a.send(x); b.recv()} works in one thread.
+ * has connected are encoded at once (a value that cannot travel is refused at the {@code send}, and what
+ * arrives is the value as it was then) and delivered when the other end connects, so {@code a.send(x);
+ * b.recv()} works in one thread.
  *
- * <p>Nothing hangs for ever: {@link #recv()} throws {@link EOFException} once the other end has closed
- * or its process has died; if the process that was given the other end ends without ever connecting,
- * waiting fails with a message naming it; and connecting gives up after {@code -Dmproc.connectTimeout}
- * seconds (default 120).
+ * <p>Waiting: {@link #recv()} throws {@link EOFException} once the other end has closed or its process
+ * has died. An end whose other end has not connected yet waits for as long as that end may still be used,
+ * as a Python pipe does: it fails (EOFException naming why) once the worker that was given the other end
+ * has ended without using it, or once the other end was closed (or dropped) unused in a JVM that never
+ * handed it on. An end whose address was passed by hand to a process that is not a worker of this JVM is
+ * not watched: if that process never uses it, the wait lasts until the timeout given, if any. Connecting
+ * to a listening end that refuses (its JVM died) gives up after {@code -Dmproc.connectTimeout} seconds
+ * (default 120); so does delivering, after {@link #close()} or at a worker's exit, what was sent before the
+ * other end connected. Every wait throws {@link InterruptedException} at once when the thread is
+ * interrupted, and the connection stays usable.
+ *
+ * <p>Resources: {@link #close()} frees the socket and everything this end holds. An end that becomes
+ * unreachable without being closed is closed when the garbage collector finds it (after delivering what it
+ * sent before the other end connected, as an OS pipe keeps what was written into it). A Connection may be
+ * used from several threads: sends are whole messages, each received message goes to one receiver.
  */
 public final class Connection implements Shareable, AutoCloseable {
     private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(Long.getLong("mproc.connectTimeout", 120));
-    private final Path path;
-    private final char role;
-    private volatile FrameChannel channel;
-    private ServerSocketChannel listener;
-    private final List<Object> early = new ArrayList<>();
-    private volatile boolean closed;
-    private IOException acceptFailure;
+    /** How often an end that waits for the other end to connect looks whether that end is gone. */
+    private static final long PEER_CHECK_MILLIS = 50;
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "mproc-pipe-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Ends with messages not yet delivered: a worker's exit delivers them (one registration for all). */
+    private static final Set<End> PENDING = ConcurrentHashMap.newKeySet();
 
-    Connection(Path path, char role) {
-        this.path = path;
-        this.role = role;
-        this.peer = null;
-        Ipc.register(this::deliverEarly); // a worker ending delivers what it sent, as a process writing to a pipe
+    static {
+        Ipc.register(() -> {
+            for (End e : PENDING) e.deliverEarly();
+        });
     }
 
+    private final End end;
+    private final Cleaner.Cleanable cleanable;
     /** What a TCP connection (from {@link Listener} or {@link Client}) is connected to; null for a pipe end. */
     private final String peer;
+    private final ReentrantLock readLock = new ReentrantLock();
+    /** A message {@link #poll} took to see it, for the next receive (a failure to decode it, rethrown then). */
+    private boolean peeked;
+    private Object peekedMessage;
+    private IOException peekedFailure;
+
+    Connection(Path path, char role) {
+        this.end = new End(path, role);
+        this.peer = null;
+        this.cleanable = CLEANER.register(this, end::release);
+    }
 
     /** A connection already established ({@link Listener}, {@link Client}): it has no address to pass on. */
     Connection(FrameChannel channel, String peer) {
-        this.path = null;
-        this.role = 'T';
-        this.channel = channel;
+        this.end = new End(null, 'T');
+        this.end.channel = channel;
         this.peer = peer;
+        this.cleanable = CLEANER.register(this, end::release);
     }
 
     /** The Connection an address names (in a worker: {@code Connection.attach(args[0])}). */
     public static Connection attach(String address) {
         String[] f = address.split("\\|");
-        if (f.length != 3 || !f[0].equals("mproc-pipe") || f[2].length() != 1) {
+        if (f.length != 3 || !f[0].equals("mproc-pipe") || f[2].length() != 1 || "AB".indexOf(f[2].charAt(0)) < 0) {
             throw new IllegalArgumentException("not a pipe end address: " + address);
         }
         return new Connection(Path.of(f[1]), f[2].charAt(0));
@@ -68,35 +106,48 @@ public final class Connection implements Shareable, AutoCloseable {
     /**
      * The text that names this pipe end in another JVM. A TCP connection (from {@link Listener} or {@link
      * Client}) has none: IllegalStateException (the other JVM can connect with a {@link Client} of its own).
+     * Once its address has been taken, closing (or dropping) this end unused no longer tells the other end
+     * that it is gone: the process the address went to may still use it.
      */
     @Override
     public String address() {
-        if (path == null) throw new IllegalStateException("a TCP connection (to " + peer + ") cannot be passed to another"
+        if (end.path == null) throw new IllegalStateException("a TCP connection (to " + peer + ") cannot be passed to another"
                 + " process; let that process connect with a Client of its own");
-        return "mproc-pipe|" + path + "|" + role;
+        end.handedOut = true;
+        return "mproc-pipe|" + end.path + "|" + end.role;
     }
 
     /**
      * Sends one message: plain data (numbers, strings, booleans, chars, BigInteger/BigDecimal, arrays, lists,
-     * sets, maps, enums and records of these), which arrives with its type. A value that cannot travel is
-     * refused here, with its type and place named.
+     * sets, maps, enums and records of these; the rule is {@link Codec}'s), which arrives with its type. The
+     * value is encoded here, in the caller's thread: one that cannot travel is refused with an
+     * IllegalArgumentException naming its type and place, as is a message over 256 MiB encoded, and nothing
+     * is sent (the connection stays usable). IllegalStateException once this end is closed;
+     * UncheckedIOException if the other end is gone (or, before it connected, never came).
      */
     public void send(Object msg) {
-        if (closed) throw new IllegalStateException("connection is closed");
+        if (end.closed) throw new IllegalStateException("connection is closed");
         try {
-            synchronized (this) {
-                if (channel == null) {
-                    open(System.nanoTime() + CONNECT_TIMEOUT_NANOS, false);
-                    if (channel == null) {
-                        Codec.check(msg); // refused here, not later when the other end connects
-                        early.add(msg); // listening, not connected yet: delivered on connect
+            FrameChannel c;
+            synchronized (end) {
+                if (end.channel == null) {
+                    if (end.listener == null) end.open(System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+                    if (end.channel == null) { // listening, not connected yet: delivered on connect
+                        end.early.add(Codec.frame(msg)); // encoded now: refused here, sent as it is now
+                        PENDING.add(end);
                         return;
                     }
                 }
+                c = end.channel;
             }
-            channel.write(msg);
+            c.write(msg);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException("pipe send failed: interrupted while connecting", new InterruptedIOException());
         } catch (IOException e) {
             throw new UncheckedIOException("pipe send failed: " + e.getMessage(), e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -115,41 +166,92 @@ public final class Connection implements Shareable, AutoCloseable {
     }
 
     private Object recv(long deadline) throws EOFException, TimeoutException, InterruptedException {
-        if (closed) throw new IllegalStateException("connection is closed");
+        if (end.closed) throw new IllegalStateException("connection is closed");
+        lock(deadline);
         try {
+            if (peeked) {
+                peeked = false;
+                Object m = peekedMessage;
+                IOException f = peekedFailure;
+                peekedMessage = null;
+                peekedFailure = null;
+                if (f != null) throw f;
+                return m;
+            }
             FrameChannel c = connected(deadline);
             Object m = c.read(deadline);
             if (m == FrameChannel.TIMEOUT) throw new TimeoutException("no message within the timeout");
             return m;
-        } catch (EOFException | TimeoutException e) {
+        } catch (InterruptedIOException e) {
+            throw interrupted(e);
+        } catch (EOFException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException("pipe receive failed: " + e.getMessage(), e);
+        } finally {
+            readLock.unlock();
+            Reference.reachabilityFence(this);
         }
+    }
+
+    private void lock(long deadline) throws InterruptedException, TimeoutException {
+        if (deadline == Long.MAX_VALUE) readLock.lockInterruptibly();
+        else if (!readLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("another thread is receiving on this connection");
+        }
+    }
+
+    private static InterruptedException interrupted(InterruptedIOException e) {
+        InterruptedException i = new InterruptedException("interrupted while waiting on the pipe");
+        i.initCause(e);
+        return i;
     }
 
     /**
      * Whether there is something to read: a message is waiting, or arrives within {@code timeout}; or, as
      * in Python, the other end has closed, so that {@link #recv()} would not wait but throw EOFException.
-     * Python's {@code poll(timeout)}; {@code poll(Duration.ZERO)} does not wait.
+     * Python's {@code poll(timeout)}; {@code poll(Duration.ZERO)} does not wait. A message that cannot be
+     * decoded counts as something to read: the next receive throws its error.
      */
     public boolean poll(Duration timeout) throws InterruptedException {
-        if (closed) throw new IllegalStateException("connection is closed");
+        if (end.closed) throw new IllegalStateException("connection is closed");
         long deadline = deadline(timeout);
         try {
+            lock(deadline);
+        } catch (TimeoutException e) {
+            return false;
+        }
+        try {
+            if (peeked) return true;
             FrameChannel c = connected(deadline);
-            while (!c.hasMessage()) {
+            if (!c.hasMessage()) {
                 if (c.peerClosed()) return true;
                 if (System.nanoTime() >= deadline) return false;
-                Thread.sleep(0, 200_000);
             }
+            try {
+                Object m = c.read(deadline);
+                if (m == FrameChannel.TIMEOUT) return false;
+                peekedMessage = m;
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (EOFException e) {
+                return true; // recv() throws it again
+            } catch (IOException e) {
+                peekedFailure = e;
+            }
+            peeked = true;
             return true;
+        } catch (InterruptedIOException e) {
+            throw interrupted(e);
         } catch (TimeoutException e) {
             return false;
         } catch (EOFException e) {
             return true; // its holder ended without connecting: recv() throws at once
         } catch (IOException e) {
-            return false;
+            return true; // broken: recv() throws
+        } finally {
+            readLock.unlock();
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -204,7 +306,9 @@ public final class Connection implements Shareable, AutoCloseable {
      * or {@code timeout} (null: no limit) has passed, and returns the ready ones (an empty list at the
      * timeout), in the order given. A {@link Connection} is ready when {@link #poll(Duration) poll} would say
      * so (a message, or the other end closed); a {@link Worker} when it has ended (a worker never started
-     * is not); a {@link java.util.concurrent.Future} (say, {@link Worker#onExit()}) when it is done.
+     * is not); a {@link java.util.concurrent.Future} (say, {@link Worker#onExit()}) when it is done. It looks
+     * at them in turn, sleeping a little longer each round up to 1 ms; an interrupt ends the wait at once
+     * with InterruptedException.
      */
     public static <T> List<T> wait(java.util.Collection<? extends T> objects, Duration timeout) throws InterruptedException {
         long deadline = timeout == null ? Long.MAX_VALUE : deadline(timeout);
@@ -215,10 +319,16 @@ public final class Connection implements Shareable, AutoCloseable {
             }
         }
         List<T> ready = new ArrayList<>();
+        long pause = 20_000;
         while (true) {
+            if (Thread.interrupted()) throw new InterruptedException("interrupted while waiting");
             for (T o : objects) if (isReady(o)) ready.add(o);
-            if (!ready.isEmpty() || System.nanoTime() >= deadline) return ready;
-            Thread.sleep(0, 500_000);
+            if (!ready.isEmpty()) return ready;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return ready;
+            long nap = Math.min(pause, left);
+            Thread.sleep(nap / 1_000_000, (int) (nap % 1_000_000));
+            pause = Math.min(pause * 2, 1_000_000);
         }
     }
 
@@ -235,178 +345,299 @@ public final class Connection implements Shareable, AutoCloseable {
         return n > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + n;
     }
 
-    private volatile boolean spinning = true;
-
     /**
      * Whether a receive polls for up to 50 us before it sleeps (default: yes). Polling halves a ping-pong's
      * round trip when both ends have a core of their own; a side that mostly waits for long answers while
      * other processes need the cores (a pool's feeder threads) is better off sleeping at once.
      */
     void spinning(boolean on) {
-        spinning = on;
-        FrameChannel c = channel;
+        end.spinning = on;
+        FrameChannel c = end.channel;
         if (c != null) c.spinning(on);
     }
 
-    private FrameChannel channelFor(java.nio.channels.SocketChannel ch) throws IOException {
-        FrameChannel c = new FrameChannel(ch);
-        c.spinning(spinning);
-        return c;
-    }
-
-    /** Waits until the other end is connected. */
+    /** Waits until the other end is connected (listening first if nobody does). */
     private FrameChannel connected(long deadline) throws IOException, TimeoutException, InterruptedException {
-        FrameChannel c = channel;
+        FrameChannel c = end.channel;
         if (c != null) return c;
-        long connectDeadline = Math.min(deadline, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
-        synchronized (this) {
-            if (channel == null && listener == null) open(connectDeadline, true);
-        }
-        while ((c = channel) == null) {
-            synchronized (this) {
-                if (acceptFailure != null) throw acceptFailure;
+        synchronized (end) {
+            if (end.channel == null && end.listener == null) end.open(Math.min(deadline, System.nanoTime() + CONNECT_TIMEOUT_NANOS));
+            while ((c = end.channel) == null) {
+                end.checkFailed();
+                long left = deadline - System.nanoTime();
+                if (deadline != Long.MAX_VALUE && left <= 0) throw new TimeoutException("the other end of the pipe has not connected yet");
+                long ms = deadline == Long.MAX_VALUE ? PEER_CHECK_MILLIS : Math.min(PEER_CHECK_MILLIS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                end.wait(ms); // woken when it connects; meanwhile looks whether the other end is gone
             }
-            checkPeerGone();
-            if (System.nanoTime() >= connectDeadline) {
-                if (connectDeadline < deadline) throw new IOException("no process connected to the other end of the pipe within "
-                        + TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NANOS) + " s");
-                throw new TimeoutException("the other end of the pipe has not connected yet");
-            }
-            Thread.sleep(1);
         }
         return c;
-    }
-
-    /** Listens if the other end does not yet; else connects. Caller holds the lock. */
-    private void open(long deadline, boolean mustConnect) throws IOException {
-        if (channel != null || listener != null) return;
-        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            s.bind(UnixDomainSocketAddress.of(path));
-            listener = s;
-            Thread t = new Thread(this::accept, "mproc-pipe-accept");
-            t.setDaemon(true);
-            t.start();
-            return;
-        } catch (IOException bound) {
-            s.close(); // the other end listens already (or did): connect to it
-        }
-        while (true) {
-            try {
-                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    ch.connect(UnixDomainSocketAddress.of(path));
-                } catch (IOException e) {
-                    ch.close();
-                    throw e;
-                }
-                channel = channelFor(ch);
-                return;
-            } catch (IOException e) {
-                checkPeerGone();
-                if (System.nanoTime() >= deadline) throw new IOException("cannot connect to the other end of the pipe: " + e.getMessage());
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while connecting", ie);
-                }
-            }
-        }
-    }
-
-    private void accept() {
-        try {
-            SocketChannel ch = listener.accept();
-            FrameChannel c = channelFor(ch);
-            synchronized (this) {
-                for (Object m : early) c.write(m);
-                early.clear();
-                channel = c;
-            }
-        } catch (IOException e) {
-            synchronized (this) {
-                if (!closed) acceptFailure = e;
-            }
-        } finally {
-            try {
-                listener.close();
-                Files.deleteIfExists(path); // one-to-one: nobody else may connect
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-    }
-
-    private void checkPeerGone() throws IOException {
-        if (path == null) return;
-        Path marker = goneMarker(path, role == 'A' ? 'B' : 'A');
-        if (Files.exists(marker)) {
-            throw new EOFException("the other end of the pipe never connected: " + Files.readString(marker).strip());
-        }
-    }
-
-    private static Path goneMarker(Path path, char role) {
-        return path.resolveSibling(path.getFileName() + ".gone-" + role);
     }
 
     /** Called in the parent when a worker that was given this end has ended. */
     void holderEnded(String who) {
-        if (channel != null || path == null) return; // connected here: the socket itself reports the end
-        try {
-            // written under another name, then renamed: a reader never sees the marker without its text
-            Path marker = goneMarker(path, role);
-            Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-            Files.writeString(tmp, who + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            // the directory is gone: so is everyone who could wait
-        }
+        end.markGone(who);
     }
 
     /**
-     * Delivers messages sent before the other end connected: waits (bounded) for it to connect. Like an OS
-     * pipe, what was sent stays readable after the sender closed or ended.
+     * Closes this end; the other end's recv() then ends with EOFException, after the messages sent before.
+     * Does not wait: what was sent before the other end connected is delivered when it connects (as an OS
+     * pipe keeps what was written into it), and dropped if it has not connected {@code -Dmproc.connectTimeout}
+     * seconds later or is gone. A worker's exit waits (as long, at most) for such messages to be delivered.
      */
-    private void deliverEarly() {
-        boolean pending;
-        synchronized (this) {
-            pending = channel == null && listener != null && !early.isEmpty();
-        }
-        if (!pending) return;
-        try {
-            connected(System.nanoTime() + CONNECT_TIMEOUT_NANOS);
-        } catch (IOException | TimeoutException e) {
-            // the other end is gone or never came: nothing can be delivered
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Closes this end (after delivering what was sent); the other end's recv() then ends with EOFException. */
     @Override
     public void close() {
-        deliverEarly();
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            if (channel != null) channel.close();
-            if (listener != null) {
-                try {
-                    listener.close();
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // closing
-                }
-            }
-            // an end closed before connecting: the other end must not wait for it
-            if (channel == null) holderEnded("that end was closed");
-        }
+        cleanable.clean();
     }
 
     @Override
     public String toString() {
-        if (path == null) return "<Connection tcp " + peer + (closed ? " closed" : "") + ">";
-        return "<Connection " + path.getFileName() + role + (channel != null ? " connected" : "") + (closed ? " closed" : "") + ">";
+        if (end.path == null) return "<Connection tcp " + peer + (end.closed ? " closed" : "") + ">";
+        return "<Connection " + end.path.getFileName() + end.role + (end.channel != null ? " connected" : "")
+                + (end.closed ? " closed" : "") + ">";
+    }
+
+    /**
+     * Everything one end holds, apart from the Connection object, so that the accept thread and the Cleaner
+     * can use it without keeping the Connection reachable. Its monitor guards the fields; waiters for the
+     * connection wait on it.
+     */
+    private static final class End {
+        final Path path;
+        final char role;
+        volatile FrameChannel channel;
+        ServerSocketChannel listener;
+        final List<byte[]> early = new ArrayList<>();
+        volatile boolean closed;
+        /** Closed (or dropped) while messages sent before the other end connected were still to deliver. */
+        boolean closeWhenDelivered;
+        long giveUpAt;
+        /** Accepted: the accept thread is writing what was sent early (the channel is handed over after). */
+        boolean draining;
+        volatile boolean handedOut;
+        volatile boolean spinning = true;
+        IOException failure;
+
+        End(Path path, char role) {
+            this.path = path;
+            this.role = role;
+        }
+
+        /** Listens if the other end does not yet; else connects. Caller holds the lock. */
+        void open(long deadline) throws IOException, InterruptedException {
+            if (channel != null || listener != null) return;
+            if (closed) throw new IOException("this end of the pipe is closed");
+            int pathBytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (pathBytes > 107) {
+                throw new IOException("the pipe's socket path is " + pathBytes + " bytes, over the 107 a Unix domain socket"
+                        + " allows: " + path + " (set -Dmproc.ipcdir to a shorter directory)");
+            }
+            ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                s.bind(UnixDomainSocketAddress.of(path));
+                listener = s;
+                Thread t = new Thread(this::accept, "mproc-pipe-accept");
+                t.setDaemon(true);
+                t.start();
+                return;
+            } catch (BindException inUse) {
+                s.close(); // the other end listens already (or did): connect to it
+            } catch (IOException e) {
+                s.close();
+                throw new IOException("cannot listen at " + path + ": " + e.getMessage(), e);
+            }
+            while (true) {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(path));
+                    FrameChannel c = new FrameChannel(ch);
+                    c.spinning(spinning);
+                    channel = c;
+                    return;
+                } catch (IOException e) {
+                    ch.close();
+                    checkPeerGone();
+                    if (System.nanoTime() >= deadline) throw new IOException("cannot connect to the other end of the pipe: " + e.getMessage());
+                    Thread.sleep(2);
+                }
+            }
+        }
+
+        /** The accept thread: waits for the other end, writes what was sent early, then hands the channel over. */
+        private void accept() {
+            ServerSocketChannel s;
+            synchronized (this) {
+                s = listener;
+            }
+            SocketChannel ch = null;
+            try (Selector sel = Selector.open()) {
+                s.configureBlocking(false);
+                s.register(sel, SelectionKey.OP_ACCEPT);
+                while ((ch = s.accept()) == null) {
+                    synchronized (this) {
+                        if (closed && !closeWhenDelivered) throw new ClosedChannelException();
+                        if (closeWhenDelivered && System.nanoTime() > giveUpAt) {
+                            throw new EOFException("closed, and the other end did not connect within "
+                                    + TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NANOS) + " s to take what was sent");
+                        }
+                    }
+                    checkPeerGone();
+                    sel.select(200);
+                    sel.selectedKeys().clear();
+                }
+                ch.configureBlocking(true);
+                synchronized (this) {
+                    draining = true;
+                }
+                while (true) {
+                    List<byte[]> batch;
+                    synchronized (this) {
+                        if (early.isEmpty()) {
+                            FrameChannel c = new FrameChannel(ch);
+                            c.spinning(spinning);
+                            channel = c;
+                            draining = false;
+                            PENDING.remove(this);
+                            notifyAll();
+                            if (closed) c.close(); // closed meanwhile: delivered, now the end
+                            break;
+                        }
+                        batch = new ArrayList<>(early);
+                        early.clear();
+                    }
+                    for (byte[] f : batch) { // outside the lock: a slow reader does not block this end's recv
+                        ByteBuffer b = ByteBuffer.wrap(f);
+                        while (b.hasRemaining()) ch.write(b);
+                    }
+                }
+            } catch (Throwable e) { // whatever it is, the waiters hear it (and no Error is left unseen)
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // closing
+                    }
+                }
+                synchronized (this) {
+                    if (!closed || closeWhenDelivered) failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+                    draining = false;
+                    early.clear();
+                    PENDING.remove(this);
+                    notifyAll();
+                }
+            } finally {
+                try {
+                    s.close();
+                    Files.deleteIfExists(path); // one-to-one: nobody else may connect
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+
+        /** Throws why the connection cannot come: the accept failed, this end was closed, or the other end is gone. */
+        void checkFailed() throws IOException {
+            if (closed) throw new EOFException("this end of the pipe was closed");
+            if (failure != null) {
+                if (failure instanceof EOFException) throw new EOFException(failure.getMessage());
+                throw new IOException("the pipe could not connect: " + failure.getMessage(), failure);
+            }
+            checkPeerGone();
+        }
+
+        void checkPeerGone() throws IOException {
+            if (path == null) return;
+            Path marker = goneMarker(role == 'A' ? 'B' : 'A');
+            if (Files.exists(marker)) {
+                String why;
+                try {
+                    why = Files.readString(marker).strip();
+                } catch (IOException e) {
+                    why = "it is gone";
+                }
+                throw new EOFException("the other end of the pipe never connected: " + why);
+            }
+        }
+
+        private Path goneMarker(char r) {
+            return path.resolveSibling(path.getFileName() + ".gone-" + r);
+        }
+
+        /** Tells the other end that this end's holder is gone (if it never connected here). */
+        void markGone(String who) {
+            if (channel != null || path == null) return; // connected here: the socket itself reports the end
+            try {
+                // written under another name, then renamed: a reader never sees the marker without its text
+                Path marker = goneMarker(role);
+                Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+                Files.writeString(tmp, who + "\n", StandardCharsets.UTF_8);
+                Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // the directory is gone: so is everyone who could wait
+            }
+        }
+
+        /**
+         * Delivers messages sent before the other end connected: waits (bounded) for it to connect. Like an OS
+         * pipe, what was sent stays readable after the sender closed or ended.
+         */
+        void deliverEarly() {
+            long deadline = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
+            try {
+                synchronized (this) {
+                    while (channel == null && listener != null && (draining || !early.isEmpty()) && failure == null
+                            && (!closed || closeWhenDelivered)) {
+                        checkPeerGone();
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) return;
+                        wait(Math.min(PEER_CHECK_MILLIS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+                    }
+                }
+            } catch (IOException e) {
+                // the other end is gone: nothing can be delivered
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Closes this end: by {@link Connection#close()}, or by the Cleaner once the Connection is unreachable
+         * (never waits). What was sent early and not yet delivered is left to the accept thread to deliver.
+         */
+        void release() {
+            synchronized (this) {
+                if (closed) return;
+                closed = true;
+                notifyAll();
+                if (channel != null) {
+                    channel.close();
+                    return;
+                }
+                if (listener != null && (draining || !early.isEmpty()) && failure == null) {
+                    closeWhenDelivered = true; // the accept thread delivers, then closes
+                    giveUpAt = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
+                    return;
+                }
+                if (listener != null) {
+                    try {
+                        listener.close(); // the accept thread ends
+                        Files.deleteIfExists(path);
+                    } catch (IOException ignored) {
+                        // closing
+                    }
+                }
+                // an end closed before connecting: the other end must not wait for it, unless this end's address
+                // went to another process, which may still use it. If the other end is gone already, nobody
+                // waits: its marker is removed and none is written, so that a pair closed unused leaves no file.
+                if (path != null && !handedOut) { // (a copy of this end elsewhere may still read the marker)
+                    Path other = goneMarker(role == 'A' ? 'B' : 'A');
+                    try {
+                        if (Files.deleteIfExists(other)) return;
+                    } catch (IOException ignored) {
+                        // then write ours anyway
+                    }
+                }
+                if (!handedOut) markGone("that end was closed");
+            }
+        }
     }
 }

@@ -1,9 +1,12 @@
 package mproc;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -30,9 +33,15 @@ public final class Listener implements AutoCloseable {
     private final byte[] authkey;
     private volatile InetSocketAddress lastAccepted;
 
-    private Listener(ServerSocketChannel server, byte[] authkey) {
+    private final Selector selector;
+    private final Object acceptLock = new Object();
+
+    private Listener(ServerSocketChannel server, byte[] authkey) throws IOException {
         this.server = server;
         this.authkey = authkey;
+        server.configureBlocking(false);
+        this.selector = Selector.open();
+        server.register(selector, SelectionKey.OP_ACCEPT);
     }
 
     /** Listens on 127.0.0.1, on a port the system chooses (see {@link #address()}). */
@@ -51,7 +60,12 @@ public final class Listener implements AutoCloseable {
             s.close();
             throw e;
         }
-        return new Listener(s, key);
+        try {
+            return new Listener(s, key);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
     /** Where clients connect: the address and the port bound. */
@@ -67,10 +81,10 @@ public final class Listener implements AutoCloseable {
      * Waits for a client and authenticates it (this side challenges first, then answers the client's
      * challenge); the connection. AuthenticationException if the client does not have the key, or is not an
      * mproc client (its connection is closed; call accept() again for the next client); an IOException once
-     * the listener is closed.
+     * the listener is closed; InterruptedIOException (the listener stays open) when the thread is interrupted.
      */
     public Connection accept() throws IOException {
-        SocketChannel ch = server.accept();
+        SocketChannel ch = waitForClient();
         try {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             InetSocketAddress from = (InetSocketAddress) ch.getRemoteAddress();
@@ -80,10 +94,31 @@ public final class Listener implements AutoCloseable {
             return new Connection(new FrameChannel(ch), from.toString());
         } catch (IOException | RuntimeException e) {
             ch.close();
-            if (e instanceof AuthenticationException || !(e instanceof IOException)) throw e;
+            if (e instanceof AuthenticationException || e instanceof InterruptedIOException || !(e instanceof IOException)) throw e;
             AuthenticationException a = new AuthenticationException("the client's handshake failed: " + e.getMessage());
             a.initCause(e);
             throw a;
+        }
+    }
+
+    /**
+     * The next client's socket. Waits in a selector rather than in a blocking accept, which an interrupt would
+     * end by closing the listener: here an interrupt ends the wait (InterruptedIOException, the flag cleared)
+     * and the listener goes on.
+     */
+    private SocketChannel waitForClient() throws IOException {
+        synchronized (acceptLock) {
+            while (true) {
+                SocketChannel ch = server.accept();
+                if (ch != null) {
+                    ch.configureBlocking(true);
+                    return ch;
+                }
+                if (Thread.interrupted()) throw new InterruptedIOException("interrupted while waiting for a client");
+                if (!server.isOpen()) throw new java.nio.channels.AsynchronousCloseException();
+                selector.select(200); // woken by a client; the timeout notices a close from another thread
+                selector.selectedKeys().clear();
+            }
         }
     }
 
@@ -96,6 +131,7 @@ public final class Listener implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        selector.close();
     }
 
     @Override

@@ -3,6 +3,8 @@ package mproc;
 /**
  * Python's {@code multiprocessing.Pipe()}: two connected ends, {@link #end1()} and {@link #end2()}.
  * Duplex: each end can send and receive. One-to-one: give each end to one process (or use both in one).
+ * Close an end when done with it ({@link Connection#close()}); an end dropped without closing is closed
+ * when the garbage collector finds it unreachable. See {@link Connection} for what waits and what fails.
  *
  * <pre>{@code
  * Pipe pipe = Pipe.create();
