@@ -159,7 +159,7 @@ public final class Condition implements Shareable {
         }
         try {
             if (local != null) return local.await(ticket, ms, null);
-            return (Boolean) remote.call("cv.wait", ticket, ms).get(1);
+            return (Boolean) remote.callInterruptibly("cv.wait", ticket, ms).get(1);
         } finally {
             reacquire(levels);
         }

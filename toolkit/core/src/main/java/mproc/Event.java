@@ -87,7 +87,7 @@ public final class Event implements Shareable {
 
     private boolean await(long ms) throws InterruptedException {
         if (local != null) return local.await(ms, null);
-        return (Boolean) remote.call("ev.wait", ms).get(1);
+        return (Boolean) remote.callInterruptibly("ev.wait", ms).get(1);
     }
 
     @Override

@@ -64,6 +64,6 @@ public final class JoinableQueue extends Queue {
             return;
         }
         flushAndSettle();
-        others().plain(List.of("join", id(), -1L));
+        others().plainInterruptibly(List.of("join", id(), -1L));
     }
 }

@@ -101,7 +101,7 @@ public class Semaphore implements Shareable {
 
     private boolean acquire(long ms) throws InterruptedException {
         if (local != null) return local.acquire(ms, null);
-        return (Boolean) remote.call("sem.acquire", ms).get(1);
+        return (Boolean) remote.callInterruptibly("sem.acquire", ms).get(1);
     }
 
     /**
