@@ -224,8 +224,9 @@ public class Queue implements Shareable, Iterable<Object> {
         }
         boolean first;
         synchronized (putLock) {
-            throwFailure();
             first = pending.isEmpty();
+            if (first) readNotices(); // once a batch: what the owner said of the last one
+            throwFailure();
             pending.add(item);
             if (pending.size() >= BATCH) {
                 flush();
@@ -296,7 +297,8 @@ public class Queue implements Shareable, Iterable<Object> {
         try {
             for (List<?> n; (n = putLink.notice()) != null; ) {
                 shutdown |= String.valueOf(n.get(n.size() - 1)).contains("shut down");
-                failure = new IllegalStateException("queue " + id + ": " + n.get(n.size() - 1));
+                String m = String.valueOf(n.get(n.size() - 1));
+                failure = new IllegalStateException(m.startsWith("queue " + id) ? m : "queue " + id + ": " + m);
             }
         } catch (IOException e) {
             failure = ownerEnded(e);
@@ -639,7 +641,8 @@ public class Queue implements Shareable, Iterable<Object> {
                     giveBack();
                 } catch (RuntimeException e) {
                     reported = true; // thrown once: the worker ends with exit code 1 and this message
-                    throw new IllegalStateException("queue " + id + ": " + e.getMessage(), e);
+                    String m = String.valueOf(e.getMessage());
+                    throw new IllegalStateException(m.contains("queue " + id) ? m : "queue " + id + ": " + m, e);
                 }
             }
         });
