@@ -13,7 +13,8 @@ import java.util.concurrent.BrokenBarrierException;
  * calls {@link #abort()}, the barrier breaks: every waiting party gets BrokenBarrierException (as Python's
  * BrokenBarrierError), and so does anyone arriving later, until {@link #reset()}. {@code reset()} also
  * breaks the parties waiting at that moment (they get BrokenBarrierException), then the barrier starts
- * afresh.
+ * afresh. An interrupt of a thread waiting in {@code await} throws InterruptedException at once and breaks
+ * the barrier for the others (as Java's CyclicBarrier; the owner sees it within ~50 ms).
  *
  * <table>
  * <caption>Python to Java</caption>
