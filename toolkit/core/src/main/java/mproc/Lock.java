@@ -49,6 +49,10 @@ public final class Lock implements Shareable, AutoCloseable {
         return l;
     }
 
+    long id() {
+        return id;
+    }
+
     @Override
     public String address() {
         return "mproc-lock|" + broker + "|" + id;

@@ -132,6 +132,17 @@ public class Semaphore implements Shareable {
         };
     }
 
+    /**
+     * This handle is done: its connections to the owner close (what it held through them is given back, and
+     * that is not reported as a death); in the owner, the object is freed once no other process's handle
+     * refers to it (a later attach or call is refused: "no such object"). A handle that becomes unreachable
+     * closes its connections the same way.
+     */
+    public void close() {
+        if (local != null) Broker.local().release(id);
+        else remote.close();
+    }
+
     @Override
     public String toString() {
         return "<" + getClass().getSimpleName() + " " + id + (local != null ? " hosted here" : "") + ">";
