@@ -82,15 +82,14 @@ public class Queue implements Shareable, Iterable<Object> {
     final Broker.QueueState local; // non-null in the creating JVM
     // remote side. Put side, guarded by putLock: the batch, its connection, what the owner refused.
     private final Object putLock = new Object();
-    private Broker.Link putLink;
-    private boolean unacked; // batches sent on putLink that no reply has followed yet
+    private final Links links = new Links(); // its connections, closed by a Cleaner if the handle becomes unreachable
+    private boolean unacked; // batches sent on links.put that no reply has followed yet
     private final List<Object> pending = new ArrayList<>();
     private volatile RuntimeException failure; // a refused batch or a lost owner: thrown by the next put-side call
     // get side, guarded by getLock (interruptible: a thread waiting for it can be interrupted)
     private final java.util.concurrent.locks.ReentrantLock getLock = new java.util.concurrent.locks.ReentrantLock();
-    private Broker.Link getLink;
-    private boolean inflight; // the owner handed getLink a batch that no later get or unget acknowledged
-    private final java.util.concurrent.ConcurrentLinkedDeque<Object> fetched = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private boolean inflight; // the owner handed links.get a batch that no later get or unget acknowledged
+    private final java.util.concurrent.ConcurrentLinkedDeque<Object> fetched = links.fetched;
     private int prefetch = 1;
     private Remote others; // bounded puts, taskDone, join: calls that must wait behind no other
     private boolean registered; // its exit hook is registered
@@ -102,6 +101,36 @@ public class Queue implements Shareable, Iterable<Object> {
         this.id = id;
         this.local = local;
         this.maxsize = Math.max(0, maxsize);
+        links.id = id;
+        if (local == null) CLEANER.register(this, links);
+    }
+
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
+    /**
+     * A remote handle's connections and the items it fetched ahead: when the handle becomes unreachable, the
+     * items go back to the queue and the connections close (no death is reported).
+     */
+    private static final class Links implements Runnable {
+        volatile Broker.Link put, get;
+        long id;
+        final java.util.concurrent.ConcurrentLinkedDeque<Object> fetched = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+        @Override
+        public void run() {
+            Broker.Link g = get, p = put;
+            try {
+                if (g != null && !g.isClosed() && !fetched.isEmpty()) {
+                    List<Object> back = new ArrayList<>();
+                    for (Object o; (o = fetched.pollFirst()) != null; ) back.add(o == NULL ? null : o);
+                    g.call(List.of("unget", id, back));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the owner is gone
+            }
+            if (g != null) g.close();
+            if (p != null) p.close();
+        }
     }
 
     /** Python's {@code queue.Full}: no room in a bounded queue (at once, or within the timeout). */
@@ -293,9 +322,9 @@ public class Queue implements Shareable, Iterable<Object> {
 
     /** What the owner told the put connection (a refused batch): kept, to be thrown by the next put-side call. */
     private void readNotices() {
-        if (putLink == null) return;
+        if (links.put == null) return;
         try {
-            for (List<?> n; (n = putLink.notice()) != null; ) {
+            for (List<?> n; (n = links.put.notice()) != null; ) {
                 shutdown |= String.valueOf(n.get(n.size() - 1)).contains("shut down");
                 String m = String.valueOf(n.get(n.size() - 1));
                 failure = new IllegalStateException(m.startsWith("queue " + id) ? m : "queue " + id + ": " + m);
@@ -426,7 +455,7 @@ public class Queue implements Shareable, Iterable<Object> {
             try {
                 reply = getLink().callInterruptibly(List.of("get", id, (long) prefetch, timeoutMillis));
             } catch (InterruptedException e) {
-                getLink = null; // cancelled: the owner gives back what it handed over meanwhile
+                links.get = null; // cancelled: the owner gives back what it handed over meanwhile
                 inflight = false;
                 throw e;
             } catch (IOException e) {
@@ -451,8 +480,8 @@ public class Queue implements Shareable, Iterable<Object> {
     private static final Object NULL = new Object(); // a null item fetched ahead (the deque holds no nulls)
 
     private void closeGetLink() {
-        if (getLink != null) getLink.close();
-        getLink = null;
+        if (links.get != null) links.get.close();
+        links.get = null;
         inflight = false;
     }
 
@@ -575,7 +604,7 @@ public class Queue implements Shareable, Iterable<Object> {
         } finally {
             closed = true;
             synchronized (putLock) {
-                if (putLink != null) putLink.close();
+                if (links.put != null) links.put.close();
             }
             getLock.lock();
             try {
@@ -630,39 +659,50 @@ public class Queue implements Shareable, Iterable<Object> {
             if (registered) return;
             registered = true;
         }
-        Ipc.register(new Ipc.Flushable() {
-            private boolean reported;
+        Ipc.register(new ExitFlush(new java.lang.ref.WeakReference<>(this), id));
+    }
 
-            @Override
-            public void flushQuietly() {
-                if (closed || reported) return;
-                try {
-                    flushAndSettle(); // settled: a refusal (shut down) or a lost owner is heard before the worker ends
-                    giveBack();
-                } catch (RuntimeException e) {
-                    reported = true; // thrown once: the worker ends with exit code 1 and this message
-                    String m = String.valueOf(e.getMessage());
-                    throw new IllegalStateException(m.contains("queue " + id) ? m : "queue " + id + ": " + m, e);
-                }
+    /** At a worker's exit: sends what the handle batched and gives back what it fetched; holds the handle weakly. */
+    private static final class ExitFlush implements Ipc.Flushable {
+        private final java.lang.ref.WeakReference<Queue> queue;
+        private final long id;
+        private boolean reported;
+
+        ExitFlush(java.lang.ref.WeakReference<Queue> queue, long id) {
+            this.queue = queue;
+            this.id = id;
+        }
+
+        @Override
+        public void flushQuietly() {
+            Queue q = queue.get();
+            if (q == null || q.closed || reported) return;
+            try {
+                q.flushAndSettle(); // settled: a refusal (shut down) or a lost owner is heard before the worker ends
+                q.giveBack();
+            } catch (RuntimeException e) {
+                reported = true; // thrown once: the worker ends with exit code 1 and this message
+                String m = String.valueOf(e.getMessage());
+                throw new IllegalStateException(m.contains("queue " + id) ? m : "queue " + id + ": " + m, e);
             }
-        });
+        }
     }
 
     private Broker.Link putLink() throws IOException {
-        if (putLink == null || putLink.isClosed()) {
-            putLink = new Broker.Link(broker);
+        if (links.put == null || links.put.isClosed()) {
+            links.put = new Broker.Link(broker);
             register();
         }
-        return putLink;
+        return links.put;
     }
 
     private Broker.Link getLink() throws IOException {
-        if (getLink == null || getLink.isClosed()) {
-            getLink = new Broker.Link(broker);
+        if (links.get == null || links.get.isClosed()) {
+            links.get = new Broker.Link(broker);
             inflight = false;
             register();
         }
-        return getLink;
+        return links.get;
     }
 
     /**
@@ -673,11 +713,11 @@ public class Queue implements Shareable, Iterable<Object> {
     private void giveBack() {
         getLock.lock();
         try {
-            if (getLink == null || (!inflight && fetched.isEmpty())) return;
+            if (links.get == null || (!inflight && fetched.isEmpty())) return;
             List<Object> back = new ArrayList<>();
             for (Object o; (o = fetched.pollFirst()) != null; ) back.add(o == NULL ? null : o);
             try {
-                Remote.check(getLink.call(List.of("unget", id, back)));
+                Remote.check(links.get.call(List.of("unget", id, back)));
                 inflight = false;
             } catch (IOException e) {
                 closeGetLink();

@@ -189,13 +189,17 @@ class BrokerEdgeTest {
                 Lock.attach(l.address()); // a remote handle, dropped at once
                 Event e = Event.create();
                 Event.attach(e.address());
+                Queue q = Queue.create();
+                Queue.attach(q.address()).put(k); // a remote handle that put an item, dropped at once
+                q.shutdown();
+                q.close();
                 l.close();
                 e.close();
             }
             awaitSize(base, "round " + round + ": objects whose remote handles were dropped are freed");
         }
         long fd1 = fds();
-        System.out.println("broker objects: base " + base + " after " + (60_000 + 2 * dropped) + " created: " + b.size()
+        System.out.println("broker objects: base " + base + " after " + (60_000 + 3 * dropped) + " created: " + b.size()
                 + "; file descriptors " + fd0 + " -> " + fd1);
         assertTrue(fd1 - fd0 < 50, "file descriptors " + fd0 + " -> " + fd1);
         // a handle in a worker keeps the object alive after the owner's handle is closed, until it ends
