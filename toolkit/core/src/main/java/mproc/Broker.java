@@ -756,16 +756,31 @@ final class Broker {
         private final java.util.ArrayDeque<List<?>> notices = new java.util.ArrayDeque<>();
 
         Link(Path broker) throws IOException {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            // an interrupted thread's channel operation closes the channel: the flag is put aside meanwhile
+            boolean interrupted = Thread.interrupted();
             try {
-                ch.connect(UnixDomainSocketAddress.of(broker));
-            } catch (IOException e) {
-                ch.close();
-                throw new IOException("cannot reach the process that owns this object (" + e.getMessage()
-                        + "): it has probably ended", e);
+                FrameChannel c = null;
+                for (int attempt = 0; c == null; attempt++) {
+                    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    try {
+                        ch.connect(UnixDomainSocketAddress.of(broker));
+                        c = new FrameChannel(ch);
+                        c.write(List.of(0L, "hello", PID));
+                    } catch (java.nio.channels.ClosedByInterruptException e) { // an interrupt came meanwhile: keep it for the call
+                        interrupted |= Thread.interrupted();
+                        c = null;
+                        ch.close();
+                        if (attempt >= 10) throw e;
+                    } catch (IOException e) {
+                        ch.close();
+                        throw new IOException("cannot reach the process that owns this object (" + e.getMessage()
+                                + "): it has probably ended", e);
+                    }
+                }
+                channel = c;
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
             }
-            channel = new FrameChannel(ch);
-            channel.write(List.of(0L, "hello", PID));
         }
 
         private static List<Object> frame(long seq, List<?> req) {
@@ -777,12 +792,27 @@ final class Broker {
 
         /** A request with no reply (a batch of puts); a refusal comes back as a notice ({@link #notice()}). */
         void send(List<?> req) throws IOException {
-            channel.write(frame(0, req));
+            boolean interrupted = Thread.interrupted(); // else the write would close the channel
+            try {
+                channel.write(frame(0, req));
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         }
 
         /** A notice the broker sent without being asked (a refused batch), or null; never waits. */
         List<?> notice() throws IOException {
-            if (notices.isEmpty() && channel.hasMessage()) {
+            boolean interrupted = Thread.interrupted(); // else the read would close the channel
+            try {
+                if (notices.isEmpty() && channel.hasMessage()) readNotice();
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+            return notices.poll();
+        }
+
+        private void readNotice() throws IOException {
+            {
                 Object m = channel.read(Long.MAX_VALUE);
                 if (!(m instanceof List<?> f) || f.size() != 2 || !Long.valueOf(0).equals(f.get(0))) {
                     close();
@@ -790,7 +820,6 @@ final class Broker {
                 }
                 notices.add((List<?>) f.get(1));
             }
-            return notices.poll();
         }
 
         /** A call that an interrupt does not end (it is quick): the reply, and the thread stays interrupted. */
@@ -809,15 +838,31 @@ final class Broker {
 
         private List<?> call(List<?> req, boolean interruptible) throws IOException, InterruptedException {
             if (closed) throw new IOException("the connection to the owner is closed");
-            if (interruptible && Thread.interrupted()) throw new InterruptedException("interrupted before the call");
+            // an interrupted thread's channel operation would close the channel: the flag is put aside, and
+            // an interrupt while waiting for the reply comes as InterruptedIOException from the read
+            boolean interrupted = Thread.interrupted();
+            if (interruptible && interrupted) throw new InterruptedException("interrupted before the call");
             long s = ++seq;
-            channel.write(frame(s, req));
-            boolean interrupted = false;
+            try {
+                channel.write(frame(s, req));
+            } catch (java.nio.channels.ClosedByInterruptException e) { // interrupted within the write itself
+                closed = true;
+                if (interrupted) Thread.currentThread().interrupt();
+                if (interruptible) throw new InterruptedException("interrupted while sending the call");
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (interrupted) Thread.currentThread().interrupt();
+                throw e;
+            }
             try {
                 while (true) {
                     Object m;
                     try {
                         m = channel.read(Long.MAX_VALUE);
+                    } catch (java.nio.channels.ClosedByInterruptException e) { // interrupted within a read itself
+                        closed = true;
+                        if (!interruptible) throw e;
+                        throw new InterruptedException("interrupted while waiting for the owner's reply");
                     } catch (java.io.InterruptedIOException e) {
                         if (!interruptible) {
                             interrupted = true;
@@ -844,6 +889,7 @@ final class Broker {
         /** Gives up the call in progress: the broker undoes what it took for it; the link closes. */
         void cancel() {
             if (closed) return;
+            boolean interrupted = Thread.interrupted(); // else the write would close the channel before it is sent
             try {
                 channel.write(List.of(0L, "cancel"));
             } catch (IOException | RuntimeException ignored) {
@@ -851,6 +897,7 @@ final class Broker {
             }
             closed = true;
             channel.close();
+            if (interrupted) Thread.currentThread().interrupt();
         }
 
         boolean isClosed() {
@@ -862,12 +909,14 @@ final class Broker {
         public void close() {
             if (closed) return;
             closed = true;
+            boolean interrupted = Thread.interrupted(); // else the write would close the channel before it is sent
             try {
                 channel.write(List.of(0L, "bye"));
             } catch (IOException | RuntimeException ignored) {
                 // the owner is gone
             }
             channel.close();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.List;
  * </table>
  *
  * <p>Differences: a negative timeout is refused (IllegalArgumentException) rather than taken as zero;
- * {@code await()} returns nothing (Python's {@code wait()} without a timeout always returns True).
+ * {@code await()} returns nothing (Python's {@code wait()} without a timeout always returns True). An
+ * interrupt ends a wait with InterruptedException.
  */
 public final class Event implements Shareable {
     private static final String KIND = "mproc-event";

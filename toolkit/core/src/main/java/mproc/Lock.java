@@ -8,7 +8,10 @@ import java.util.List;
 
 /**
  * Python's {@code multiprocessing.Lock}: mutual exclusion between JVMs (and the threads in them: it is
- * held by a process). Hosted by the JVM that created it; if the process holding it dies, it is freed.
+ * held by a process). Hosted by the JVM that created it; if the process holding it dies, it is freed, and
+ * the next process to acquire it is told so ({@link #holderDied()}, as POSIX's robust mutexes report
+ * EOWNERDEAD). Threads may share one handle: a thread waiting in {@code acquire} holds up no other
+ * thread's call, and an interrupt ends its wait with InterruptedException.
  *
  * <pre>{@code
  * try (var held = lock.hold()) {   // Python: with lock:

@@ -9,7 +9,8 @@ import java.util.List;
  * that holds it may acquire it again, and must release it as many times; another thread, in this JVM or
  * another, waits. Releasing it from a thread that does not hold it throws IllegalStateException (Python
  * raises AssertionError). Hosted by the JVM that created it; if the process holding it dies, it is freed,
- * as a {@link Lock} is.
+ * as a {@link Lock} is, and the next acquirer is told ({@link #holderDied()}). An interrupt ends a wait in
+ * {@code acquire} with InterruptedException; the lock is then not taken.
  *
  * <table>
  * <caption>Python to Java</caption>

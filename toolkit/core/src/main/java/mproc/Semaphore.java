@@ -22,7 +22,8 @@ import java.time.Duration;
  *
  * <p>Differences: a negative initial value or timeout is refused with IllegalArgumentException (Python's
  * ValueError for the value); a process that dies holding units does not give them back (neither does
- * Python's: a semaphore does not know who acquired it).
+ * Python's: a semaphore does not know who acquired it). An interrupt ends a wait in {@code acquire} with
+ * InterruptedException and takes nothing (a unit granted at that moment is given back).
  */
 public class Semaphore implements Shareable {
     private static final String KIND = "mproc-semaphore", BOUNDED = "mproc-boundedsemaphore";

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -275,5 +276,62 @@ class SyncEdgeTest {
         assertTrue(r.holderDied());
         r.release();
         assertTrue(rw.join(WAIT));
+    }
+
+    @Test
+    void anInterruptRacingTheGrantNeverLeavesTheLockOrASemaphoreUnitTaken() throws Exception {
+        Lock host = Lock.create();
+        Lock remote = Lock.attach(host.address()); // over the socket, as in another JVM
+        Semaphore sem = Semaphore.create(0);
+        Semaphore remoteSem = Semaphore.attach(sem.address());
+        int granted = 0, interrupted = 0, rounds = 200;
+        Random rnd = new Random(8);
+        for (int k = 0; k < rounds; k++) {
+            host.acquire();
+            AtomicReference<String> got = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    if (k0(remote, remoteSem, got)) got.set("granted");
+                } catch (InterruptedException e) {
+                    got.compareAndSet(null, "interrupted");
+                } catch (Throwable e) {
+                    got.set("failed: " + e);
+                }
+            });
+            t.start();
+            Thread.sleep(2);
+            host.release(); // the owner grants it to the waiting thread...
+            sem.release();
+            if (rnd.nextBoolean()) Thread.onSpinWait(); else Thread.sleep(0, rnd.nextInt(200_000));
+            t.interrupt(); // ...while it is being interrupted
+            t.join(10_000);
+            assertFalse(t.isAlive());
+            if ("granted".equals(got.get())) granted++;
+            else if ("interrupted".equals(got.get())) interrupted++;
+            else fail("round " + k + ": an interrupt must end the call with InterruptedException, got " + got.get());
+            assertTrue(host.acquire(Duration.ofSeconds(10)), "round " + k + " (" + got.get() + "): the lock was left held");
+            host.release();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sem.getValue() != 1 && System.nanoTime() < end) Thread.sleep(1); // a cancelled grant comes back
+            assertEquals(1, sem.getValue(), "round " + k + " (" + got.get() + "): a semaphore unit was lost");
+            assertTrue(sem.acquire(Duration.ofSeconds(1)));
+        }
+        System.out.println("interrupt racing the grant: " + rounds + " rounds, granted " + granted + ", interrupted " + interrupted);
+        remote.close();
+        remoteSem.close();
+    }
+
+    /** Acquires the lock, then the semaphore; gives both back when it got both (the test counts only what is left). */
+    private static boolean k0(Lock l, Semaphore s, AtomicReference<String> got) throws InterruptedException {
+        l.acquire();
+        l.release();
+        try {
+            s.acquire();
+        } catch (InterruptedException e) {
+            got.set("interrupted");
+            throw e;
+        }
+        s.release();
+        return true;
     }
 }
