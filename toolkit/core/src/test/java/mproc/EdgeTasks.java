@@ -161,4 +161,23 @@ public final class EdgeTasks {
             done.await();
         }
     }
+
+    /** args: queue, go event. Puts 0, flushes, prints "first put", waits for go, puts 1..100 and ends (no flush of its own). */
+    public static class PutWaitPut implements Task {
+        @Override
+        public void run(String... a) throws Exception {
+            Queue q = Queue.attach(a[0]);
+            Event go = Event.attach(a[1]);
+            q.put(0L);
+            q.flush();
+            System.out.println("first put");
+            go.await();
+            try {
+                for (long k = 1; k <= 100; k++) q.put(k);
+                System.out.println("puts returned");
+            } catch (IllegalStateException e) {
+                System.out.println("put refused: " + e.getMessage());
+            }
+        }
+    }
 }

@@ -139,4 +139,21 @@ class QueueEdgeTest {
         assertTrue(pe.getMessage().contains("queue " + p.id()), pe.getMessage());
         assertThrows(java.io.UncheckedIOException.class, () -> Queue.attach(address));
     }
+
+    @Test
+    void aProducerWhoseQueuesOwnerDiedEndsNonZeroNamingTheQueue() throws Exception {
+        Worker owner = new Worker(EdgeTasks.QueueOwner.class).start();
+        String address = line(owner, "queue ").substring(6);
+        Event go = Event.create();
+        Worker producer = new Worker(EdgeTasks.PutWaitPut.class, Queue.attach(address), go).start();
+        line(producer, "first put");
+        owner.kill();
+        assertTrue(owner.join(WAIT));
+        go.set();
+        assertTrue(producer.join(WAIT));
+        String all = String.join("\n", producer.output());
+        long id = Long.parseLong(address.substring(address.lastIndexOf('|') + 1));
+        assertNotEquals(0, producer.exitCode(), "the lost puts are not silent: " + all);
+        assertTrue(all.contains("queue " + id) && all.contains("has ended"), all);
+    }
 }
