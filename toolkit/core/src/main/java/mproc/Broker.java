@@ -217,7 +217,7 @@ final class Broker {
                     continue;
                 }
                 try {
-                    c.write(List.of(seq, reply == null ? List.of("error", "no reply") : reply));
+                    c.write(List.of(seq, reply == null ? List.of("ok") : reply)); // a put sent as a call: done
                 } catch (IOException e) {
                     client.undoLast(); // the reply did not reach the client
                     throw e;
@@ -284,8 +284,13 @@ final class Broker {
         }
     }
 
+    /** Tests only: called with each request's op in the serving thread before it is handled (to throw an Error there). */
+    static volatile java.util.function.Consumer<String> faultHook;
+
     private Object handle(Client client, List<?> req) {
         String op = (String) req.get(0);
+        java.util.function.Consumer<String> hook = faultHook;
+        if (hook != null) hook.accept(op);
         long objId = ((Number) req.get(1)).longValue();
         Entry entry = objects.get(objId);
         if (entry == null) return List.of("error", "no such object (" + objId + "): it was closed, or its owner ended");

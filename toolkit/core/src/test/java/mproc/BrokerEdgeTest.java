@@ -221,4 +221,46 @@ class BrokerEdgeTest {
         var e = assertThrows(IllegalStateException.class, () -> Lock.attach(locks.get(0).address()).acquire());
         assertTrue(e.getMessage().contains("no such object"), e.getMessage());
     }
+
+    @Test
+    void anErrorWhileServingARequestFailsThatRequestOnly() throws Exception {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        Queue q = Queue.create();
+        q.put("kept");
+        Worker w = null;
+        try {
+            int[] injected = {0};
+            Broker.faultHook = op -> {
+                if (op.equals("size")) {
+                    injected[0]++;
+                    throw injected[0] % 2 == 0 ? new OutOfMemoryError("injected") : new StackOverflowError("injected");
+                }
+            };
+            try (Broker.Link l = new Broker.Link(Broker.local().path())) {
+                for (int k = 0; k < 100; k++) {
+                    List<?> r = l.call(List.of("size", q.id()));
+                    assertEquals("error", r.get(0));
+                    assertTrue(String.valueOf(r.get(1)).contains("injected"), r.toString());
+                    List<?> g = l.call(List.of("get", q.id(), 1L, 0L)); // the same connection, the next call: in step
+                    if (k == 0) assertEquals(List.of("items", List.of("kept")), g);
+                    else assertEquals(List.of("timeout"), g);
+                }
+            }
+            System.out.println("Errors thrown in serving threads: " + injected[0]);
+            assertEquals(100, injected[0]);
+            Broker.faultHook = null;
+            // another JVM is still served
+            Queue fresh = Queue.create();
+            fresh.put(7L);
+            w = new Worker(QueueTasks.TakeLater.class, fresh, setEvent(), 1).start();
+            assertTrue(w.join(Duration.ofSeconds(60)));
+            assertEquals(List.of("ready", "got 7"), w.output());
+            assertEquals(List.of(), uncaught, "no thread died of an uncaught exception");
+        } finally {
+            Broker.faultHook = null;
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
 }
