@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * every level and takes them all back, as Python's does. Waiters are woken longest-waiting first. The
  * Condition is hosted by the JVM that created it; its lock may be hosted by any JVM. Differences: a
  * negative timeout is refused (IllegalArgumentException); {@code await()} returns nothing (Python's
- * {@code wait()} always returns True).
+ * {@code wait()} always returns True). An interrupt ends a wait with InterruptedException, the lock held
+ * again (a signal that reached the interrupted waiter at that moment is not passed on).
  */
 public final class Condition implements Shareable {
     private static final String KIND = "mproc-condition";
