@@ -13,7 +13,8 @@ import java.util.concurrent.BrokenBarrierException;
  * calls {@link #abort()}, the barrier breaks: every waiting party gets BrokenBarrierException (as Python's
  * BrokenBarrierError), and so does anyone arriving later, until {@link #reset()}. {@code reset()} also
  * breaks the parties waiting at that moment (they get BrokenBarrierException), then the barrier starts
- * afresh.
+ * afresh. An interrupt of a thread waiting in {@code await} throws InterruptedException at once and breaks
+ * the barrier for the others (as Java's CyclicBarrier; the owner sees it within ~50 ms).
  *
  * <table>
  * <caption>Python to Java</caption>
@@ -31,14 +32,14 @@ public final class Barrier implements Shareable {
     private final long id;
     private final Broker.BarrierState local;
     private final int parties;
-    private Broker.Link link;
-    private Remote others;
+    private final Remote remote; // each call on a connection of its own: a waiting await holds up no other call
 
     private Barrier(Path broker, long id, int parties, Broker.BarrierState local) {
         this.broker = broker;
         this.id = id;
         this.parties = parties;
         this.local = local;
+        this.remote = local == null ? new Remote(broker, id, "barrier") : null;
     }
 
     public static Barrier create(int parties) {
@@ -53,7 +54,7 @@ public final class Barrier implements Shareable {
         String[] f = address.split("\\|");
         if (f.length != 4 || !f[0].equals("mproc-barrier")) throw new IllegalArgumentException("not a barrier address: " + address);
         Barrier b = new Barrier(Path.of(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), null);
-        b.call(null);
+        b.remote.connect();
         return b;
     }
 
@@ -80,9 +81,7 @@ public final class Barrier implements Shareable {
     private int await(long ms) throws BrokenBarrierException, InterruptedException {
         List<?> r;
         if (local != null) r = (List<?>) local.await(ms, null);
-        else synchronized (this) {
-            r = call(List.of("wait", id, ms));
-        }
+        else r = remote.plainInterruptibly(List.of("wait", id, ms)); // an interrupt breaks the barrier, as in Java
         switch ((String) r.get(0)) {
             case "released": return ((Number) r.get(1)).intValue();
             case "timeout": throw new BrokenBarrierException("timed out after " + ms + " ms waiting at the barrier (" + parties + " parties)");
@@ -97,13 +96,13 @@ public final class Barrier implements Shareable {
      */
     public void reset() {
         if (local != null) local.reset();
-        else others().plain(List.of("reset", id));
+        else remote.plain(List.of("reset", id));
     }
 
     /** Breaks the barrier (Python's {@code abort()}): waiting and later parties get BrokenBarrierException until {@link #reset()}. */
     public void abort() {
         if (local != null) local.abort();
-        else others().plain(List.of("abort", id));
+        else remote.plain(List.of("abort", id));
     }
 
     /** Whether the barrier is broken (Python's {@code broken}). */
@@ -119,22 +118,12 @@ public final class Barrier implements Shareable {
     }
 
     private List<?> state() {
-        return others().plain(List.of("bstate", id));
+        return remote.plain(List.of("bstate", id));
     }
 
-    /** The connections for the calls other than await (another thread of this JVM may be waiting on {@code link}). */
-    private synchronized Remote others() {
-        if (others == null) others = new Remote(broker, id, "barrier");
-        return others;
-    }
-
-    /** A request to the owner (null: only connect). */
-    private List<?> call(List<?> req) {
-        try {
-            if (link == null) link = new Broker.Link(broker);
-            return req == null ? null : link.call(req);
-        } catch (IOException e) {
-            throw new UncheckedIOException("barrier: " + e.getMessage(), e);
-        }
+    /** This handle is done: its connections close; in the host, the barrier is freed once no other handle refers to it. */
+    public void close() {
+        if (local != null) Broker.local().release(id);
+        else remote.close();
     }
 }

@@ -36,7 +36,7 @@ final class Broker {
     private static volatile Broker local;
     private final Path path;
     private final ServerSocketChannel server;
-    private final Map<Long, Object> objects = new ConcurrentHashMap<>();
+    private final Map<Long, Entry> objects = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     private Broker() throws IOException {
@@ -67,9 +67,20 @@ final class Broker {
         return path;
     }
 
+    /** An object hosted here: its state, and how many client connections named it. */
+    private static final class Entry {
+        final Object state;
+        final java.util.concurrent.atomic.AtomicInteger refs = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean hostClosed;
+
+        Entry(Object state) {
+            this.state = state;
+        }
+    }
+
     long register(Object state) {
         long id = ids.incrementAndGet();
-        objects.put(id, state);
+        objects.put(id, new Entry(state));
         return id;
     }
 
@@ -78,20 +89,95 @@ final class Broker {
         objects.remove(id);
     }
 
+    /**
+     * The host's handle of an object was closed: the object is freed once no client connection names it
+     * (at once if none does). Requests for it are then refused ("no such object").
+     */
+    void release(long id) {
+        Entry e = objects.get(id);
+        if (e == null) return;
+        e.hostClosed = true;
+        if (e.refs.get() == 0) objects.remove(id, e);
+    }
+
+    private void unref(long id) {
+        Entry e = objects.get(id);
+        if (e != null && e.refs.decrementAndGet() <= 0 && e.hostClosed) objects.remove(id, e);
+    }
+
+    /** How many objects this broker hosts (for tests of what is freed). */
+    int size() {
+        return objects.size();
+    }
+
     private void acceptLoop() {
         while (true) {
+            SocketChannel ch = null;
             try {
-                SocketChannel ch = server.accept();
-                Thread t = new Thread(() -> serve(ch), "mproc-broker-client");
+                ch = server.accept();
+                SocketChannel accepted = ch;
+                Thread t = new Thread(() -> serve(accepted), "mproc-broker-client");
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
-                return;
+                if (!server.isOpen()) return;
+            } catch (Throwable e) { // no thread for this client (out of memory): drop it, keep serving the others
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // dropping it
+                    }
+                }
             }
         }
     }
 
-    /** One client connection: what it holds is given back when it ends. */
+    /** Connections per client process, and the objects they used that care when that process ends. */
+    private final Map<Long, PidState> pids = new java.util.HashMap<>();
+
+    private static final class PidState {
+        int connections;
+        final Set<Abandonable> touched = new HashSet<>();
+    }
+
+    private void hello(Client client, long pid) {
+        synchronized (pids) {
+            if (client.pid >= 0) return;
+            client.pid = pid;
+            pids.computeIfAbsent(pid, k -> new PidState()).connections++;
+        }
+    }
+
+    private void touch(Client client, Abandonable a) {
+        if (client.pid < 0) return;
+        synchronized (pids) {
+            PidState p = pids.get(client.pid);
+            if (p != null) p.touched.add(a);
+        }
+    }
+
+    /** A connection ended: when it was the last of its process, what that process held is given back. */
+    private void ended(Client client) {
+        if (client.pid < 0) return;
+        Set<Abandonable> abandon = null;
+        synchronized (pids) {
+            PidState p = pids.get(client.pid);
+            if (p != null && --p.connections == 0) {
+                pids.remove(client.pid);
+                abandon = p.touched;
+            }
+        }
+        if (abandon != null) for (Abandonable a : abandon) a.abandon(client.pid, !client.graceful);
+    }
+
+    /**
+     * One client connection: what it holds is given back when it ends. Frames are {@code [seq, op, id, args...]};
+     * the reply is {@code [seq, reply]}; seq 0 asks for no reply (streamed puts, hello, bye, cancel), and a
+     * refused streamed put is told at once as {@code [0, ["refused", why]]}. A request that fails in any way,
+     * an Error included, gets an "error" reply; a frame that cannot be decoded ends the connection. Neither
+     * ends the broker or another client's thread.
+     */
     private void serve(SocketChannel raw) {
         Set<LockState> held = new HashSet<>();
         FrameChannel c = null;
@@ -100,30 +186,74 @@ final class Broker {
             c = new FrameChannel(raw);
             client = new Client(c, held);
             while (true) {
-                List<?> req = (List<?>) c.read(Long.MAX_VALUE);
-                Object reply = handle(client, req);
-                if (reply != null) c.write(reply);
+                Object m = c.read(Long.MAX_VALUE);
+                if (!(m instanceof List<?> frame) || frame.size() < 2 || !(frame.get(0) instanceof Long seq)
+                        || !(frame.get(1) instanceof String op)) {
+                    return; // not a request of this protocol: drop the connection
+                }
+                List<?> req = frame.subList(1, frame.size());
+                if (seq == 0) {
+                    switch (op) {
+                        case "hello": hello(client, ((Number) req.get(1)).longValue()); continue;
+                        case "bye": client.graceful = true; client.inflight = null; return;
+                        case "cancel": // the client gave up waiting for its last reply: undo what that call took
+                            client.graceful = true;
+                            client.undoLast();
+                            return;
+                        default: break;
+                    }
+                }
+                client.undo = null;
+                Object reply;
+                try {
+                    reply = handle(client, req);
+                } catch (Throwable e) { // a bad request (or an Error serving it) fails that request only
+                    reply = List.of("error", "the owner could not serve " + op + ": " + e);
+                }
+                if (seq == 0) {
+                    if (reply instanceof List<?> r && !r.isEmpty() && ("error".equals(r.get(0)) || "refused".equals(r.get(0)))) {
+                        c.write(List.of(0L, List.of("refused", String.valueOf(r.get(r.size() - 1)))));
+                    }
+                    continue;
+                }
+                try {
+                    c.write(List.of(seq, reply == null ? List.of("ok") : reply)); // a put sent as a call: done
+                } catch (IOException e) {
+                    client.undoLast(); // the reply did not reach the client
+                    throw e;
+                }
             }
         } catch (EOFException e) {
             // the client process ended or closed its handle
-        } catch (IOException | RuntimeException e) {
-            // a broken client: drop it
+        } catch (Throwable e) {
+            // a broken client (an undecodable frame, an Error while reading it): drop it
         } finally {
-            for (LockState l : held) l.releaseAbandoned();
-            if (client != null && client.pid >= 0) for (Abandonable a : client.touched) a.abandon(client.pid);
+            if (client != null) {
+                for (LockState l : held) l.releaseAbandoned(client, !client.graceful);
+                if (client.inflight != null && !client.graceful) {
+                    client.inflightQueue.giveBack(client.inflight); // at-least-once: redelivered to the others
+                }
+                for (Long id : client.attached) unref(id);
+                ended(client);
+            }
             if (c != null) c.close();
         }
     }
 
-    /** One connection of a client JVM: what it holds, and (once a request said it) that JVM's pid. */
+    /** One connection of a client JVM: what it holds, and (once it said hello) that JVM's pid. */
     static final class Client {
         private final FrameChannel channel;
         private final Set<LockState> held;
-        /** The objects this connection used that care when a process ends (RLocks held, condition waiters). */
-        final Set<Abandonable> touched = new HashSet<>();
         long pid = -1;
-        /** Items of streamed put batches a shut-down queue refused: told to the handle at its next get or size. */
-        long refused;
+        /** It said bye (closed its handle) or cancelled: what it held is given back, but no death is reported. */
+        boolean graceful;
+        /** What the last call took, given back if the client cancels it (it was interrupted) or the reply fails. */
+        Runnable undo;
+        /** The items of the last batch handed to this connection by a get: acknowledged by its next get or unget. */
+        List<?> inflight;
+        QueueState inflightQueue;
+        /** The objects this connection named (freed when no handle refers to them: {@link #unref}). */
+        final Set<Long> attached = new HashSet<>();
 
         Client(FrameChannel channel, Set<LockState> held) {
             this.channel = channel;
@@ -134,19 +264,38 @@ final class Broker {
             return held;
         }
 
+        void undoLast() {
+            Runnable u = undo;
+            undo = null;
+            inflight = null;
+            if (u != null) u.run();
+        }
+
+        /**
+         * Whether the client stopped waiting: its end closed, or it sent something while its call is served
+         * (only a cancel can come then: a connection carries one call at a time).
+         */
         boolean gone() {
             try {
-                return channel.peerClosed();
+                return channel.peerClosed() || channel.hasMessage();
             } catch (IOException e) {
                 return true;
             }
         }
     }
 
+    /** Tests only: called with each request's op in the serving thread before it is handled (to throw an Error there). */
+    static volatile java.util.function.Consumer<String> faultHook;
+
     private Object handle(Client client, List<?> req) {
         String op = (String) req.get(0);
-        Object state = objects.get(((Number) req.get(1)).longValue());
-        if (state == null) return List.of("error", "no such object");
+        java.util.function.Consumer<String> hook = faultHook;
+        if (hook != null) hook.accept(op);
+        long objId = ((Number) req.get(1)).longValue();
+        Entry entry = objects.get(objId);
+        if (entry == null) return List.of("error", "no such object (" + objId + "): it was closed, or its owner ended");
+        Object state = entry.state;
+        if (client.attached.add(objId)) entry.refs.incrementAndGet();
         long timeout = req.size() > 2 && req.get(req.size() - 1) instanceof Long l ? l : -1;
         try {
             if (op.startsWith("mg.") || op.startsWith("ml.")) { // a Manager's objects: [op, id, pid, thread id, args...]
@@ -154,8 +303,8 @@ final class Broker {
             }
             if (op.indexOf('.') > 0) { // [kind.op, id, pid, thread id, args...]: the objects that know the caller's thread
                 Owner who = new Owner(((Number) req.get(2)).longValue(), ((Number) req.get(3)).longValue());
-                client.pid = who.pid();
-                if (state instanceof Abandonable a) client.touched.add(a);
+                if (client.pid < 0) hello(client, who.pid());
+                if (state instanceof Abandonable a) touch(client, a);
                 return Sync.handle(op, state, who, req.subList(4, req.size()), timeout, client);
             }
             switch (op) {
@@ -164,14 +313,22 @@ final class Broker {
                     try {
                         ((QueueState) state).putAll(batch);
                     } catch (IllegalStateException e) {
-                        client.refused += batch.size(); // shut down: the handle hears it in its next reply
+                        return List.of("refused", "queue " + objId + " is shut down: a batch of " + batch.size()
+                                + " item(s) put through this handle was refused");
                     }
                     return null; // no reply: puts stream
                 }
                 case "get": {
-                    if (client.refused > 0) return refusal(client);
+                    client.inflight = null; // asking again: the last batch was taken
                     int max = ((Number) req.get(2)).intValue();
-                    Object r = ((QueueState) state).get(max, timeout, client);
+                    QueueState q = (QueueState) state;
+                    Object r = q.get(max, timeout, client);
+                    if (r instanceof List<?> l && "items".equals(l.get(0))) {
+                        List<?> items = (List<?>) l.get(1);
+                        client.inflight = items;
+                        client.inflightQueue = q;
+                        client.undo = () -> q.giveBack(items);
+                    }
                     return r;
                 }
                 case "shutdown": {
@@ -179,13 +336,11 @@ final class Broker {
                     return List.of("ok");
                 }
                 case "unget": {
+                    client.inflight = null;
                     ((QueueState) state).giveBack((List<?>) req.get(2));
                     return List.of("ok");
                 }
-                case "size": {
-                    if (client.refused > 0) return refusal(client);
-                    return List.of("ok", (long) ((QueueState) state).size());
-                }
+                case "size": return List.of("ok", (long) ((QueueState) state).size());
                 case "putb": {
                     Object item = ((List<?>) req.get(2)).get(0);
                     return List.of(((QueueState) state).put(item, timeout, client) ? "ok" : "full");
@@ -194,9 +349,15 @@ final class Broker {
                 case "join": return List.of(((QueueState) state).join(timeout, client) ? "ok" : "timeout");
                 case "acquire": {
                     LockState l = (LockState) state;
-                    boolean ok = l.acquire(client, timeout);
-                    if (ok) client.held().add(l);
-                    return List.of(ok ? "ok" : "timeout");
+                    int got = l.acquire(client, timeout);
+                    if (got > 0) {
+                        client.held().add(l);
+                        client.undo = () -> {
+                            client.held().remove(l);
+                            l.releaseAbandoned(client, false);
+                        };
+                    }
+                    return got == 0 ? List.of("timeout") : List.of("ok", got == 2);
                 }
                 case "release": {
                     LockState l = (LockState) state;
@@ -212,6 +373,7 @@ final class Broker {
                     BarrierState b = (BarrierState) state;
                     return List.of("ok", b.isBroken(), (long) b.nWaiting());
                 }
+                case "attach": return List.of("ok");
                 default: return List.of("error", "unknown operation " + op);
             }
         } catch (InterruptedException e) {
@@ -220,13 +382,6 @@ final class Broker {
         } catch (IllegalStateException e) {
             return List.of("error", e.getMessage());
         }
-    }
-
-    /** ["refused", message]: items this connection put were refused (the queue was shut down); told once. */
-    private static List<?> refusal(Client client) {
-        long n = client.refused;
-        client.refused = 0;
-        return List.of("refused", "the queue is shut down: " + n + " item(s) put through this handle were refused");
     }
 
     // ------------------------------------------------------------------ the objects' state
@@ -242,7 +397,8 @@ final class Broker {
 
     /** State that gives back what a process held when one of its connections ends (it died). */
     interface Abandonable {
-        void abandon(long pid);
+        /** Every connection of process {@code pid} ended; {@code died}: without saying bye (it died, or exited holding it). */
+        void abandon(long pid, boolean died);
     }
 
     /** Waits on a condition in slices, so that a waiting client that dies is noticed. */
@@ -415,18 +571,25 @@ final class Broker {
         private final Condition free = lock.newCondition();
         private Object owner;
         private long abandoned;
+        private boolean ownerDied; // its holder's process ended holding it; told to the next acquirer
 
-        /** Owner: a Client, or a thread of the host JVM. */
-        boolean acquire(Object who, long timeoutMillis) throws InterruptedException {
+        /**
+         * Owner: a Client, or a token of the host JVM. 0: not acquired (timeout, or the client stopped waiting);
+         * 1: acquired; 2: acquired, and the previous holder's process had ended while holding it (POSIX's
+         * EOWNERDEAD), told to this acquirer only.
+         */
+        int acquire(Object who, long timeoutMillis) throws InterruptedException {
             long deadline = deadline(timeoutMillis);
-            lock.lock();
+            lock.lockInterruptibly();
             try {
                 while (owner != null) {
-                    if (who instanceof Client c && c.gone()) return false;
-                    if (!awaitSlice(free, deadline)) return false;
+                    if (who instanceof Client c && c.gone()) return 0;
+                    if (!awaitSlice(free, deadline)) return 0;
                 }
                 owner = who;
-                return true;
+                boolean died = ownerDied;
+                ownerDied = false;
+                return died ? 2 : 1;
             } finally {
                 lock.unlock();
             }
@@ -453,12 +616,19 @@ final class Broker {
             }
         }
 
-        /** Its holder's process ended while holding it: free it for the others. */
-        void releaseAbandoned() {
+        /**
+         * The connection {@code who} ended holding it: freed for the others. {@code died}: it ended without
+         * closing its handle (its process died), which the next acquirer is told.
+         */
+        void releaseAbandoned(Object who, boolean died) {
             lock.lock();
             try {
+                if (owner != who) return;
                 owner = null;
-                abandoned++;
+                if (died) {
+                    abandoned++;
+                    ownerDied = true;
+                }
                 free.signal();
             } finally {
                 lock.unlock();
@@ -507,10 +677,17 @@ final class Broker {
                 }
                 while (!g.tripped && g.broken == null) {
                     if (client != null && client.gone()) {
-                        breakIt("a party's process ended while waiting at the barrier");
+                        breakIt("a party's process ended (or was interrupted) while waiting at the barrier");
                         return List.of("broken", g.broken);
                     }
-                    if (!awaitSlice(trip, deadline)) {
+                    boolean more;
+                    try {
+                        more = awaitSlice(trip, deadline);
+                    } catch (InterruptedException e) {
+                        if (!g.tripped) breakIt("a party was interrupted while waiting at the barrier");
+                        throw e;
+                    }
+                    if (!more) {
                         breakIt("a party timed out waiting at the barrier");
                         return List.of("timeout");
                     }
@@ -571,35 +748,180 @@ final class Broker {
         }
     }
 
-    /** A client's connection to a broker, one per object handle and JVM. */
+    /**
+     * A client's connection to a broker. One call at a time: {@code [seq, op, id, args...]} and its reply
+     * {@code [seq, reply]}, matched by seq, so that no reply can be taken for another call's. A call that is
+     * interrupted cancels itself: the link tells the broker (which undoes what that call took: a lock, a
+     * semaphore unit, the items of a get) and closes; the handle opens another one.
+     */
     static final class Link implements AutoCloseable {
         private final FrameChannel channel;
+        private long seq;
+        private volatile boolean closed;
+        private final java.util.ArrayDeque<List<?>> notices = new java.util.ArrayDeque<>();
 
         Link(Path broker) throws IOException {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            // an interrupted thread's channel operation closes the channel: the flag is put aside meanwhile
+            boolean interrupted = Thread.interrupted();
             try {
-                ch.connect(UnixDomainSocketAddress.of(broker));
-            } catch (IOException e) {
-                ch.close();
-                throw new IOException("cannot reach the process that owns this object (" + e.getMessage()
-                        + "): it has probably ended", e);
+                FrameChannel c = null;
+                for (int attempt = 0; c == null; attempt++) {
+                    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    try {
+                        ch.connect(UnixDomainSocketAddress.of(broker));
+                        c = new FrameChannel(ch);
+                        c.write(List.of(0L, "hello", PID));
+                    } catch (java.nio.channels.ClosedByInterruptException e) { // an interrupt came meanwhile: keep it for the call
+                        interrupted |= Thread.interrupted();
+                        c = null;
+                        ch.close();
+                        if (attempt >= 10) throw e;
+                    } catch (IOException e) {
+                        ch.close();
+                        throw new IOException("cannot reach the process that owns this object (" + e.getMessage()
+                                + "): it has probably ended", e);
+                    }
+                }
+                channel = c;
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
             }
-            channel = new FrameChannel(ch);
         }
 
+        private static List<Object> frame(long seq, List<?> req) {
+            List<Object> f = new ArrayList<>(req.size() + 1);
+            f.add(seq);
+            f.addAll(req);
+            return f;
+        }
+
+        /** A request with no reply (a batch of puts); a refusal comes back as a notice ({@link #notice()}). */
         void send(List<?> req) throws IOException {
-            channel.write(req);
+            boolean interrupted = Thread.interrupted(); // else the write would close the channel
+            try {
+                channel.write(frame(0, req));
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         }
 
+        /** A notice the broker sent without being asked (a refused batch), or null; never waits. */
+        List<?> notice() throws IOException {
+            boolean interrupted = Thread.interrupted(); // else the read would close the channel
+            try {
+                if (notices.isEmpty() && channel.hasMessage()) readNotice();
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+            return notices.poll();
+        }
+
+        private void readNotice() throws IOException {
+            {
+                Object m = channel.read(Long.MAX_VALUE);
+                if (!(m instanceof List<?> f) || f.size() != 2 || !Long.valueOf(0).equals(f.get(0))) {
+                    close();
+                    throw new IOException("the owner sent an unexpected message: " + m);
+                }
+                notices.add((List<?>) f.get(1));
+            }
+        }
+
+        /** A call that an interrupt does not end (it is quick): the reply, and the thread stays interrupted. */
         List<?> call(List<?> req) throws IOException {
-            channel.write(req);
-            Object r = channel.read(Long.MAX_VALUE);
-            return (List<?>) r;
+            try {
+                return call(req, false);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
         }
 
+        /** A call that may wait long: an interrupt cancels it (InterruptedException, the link closed). */
+        List<?> callInterruptibly(List<?> req) throws IOException, InterruptedException {
+            return call(req, true);
+        }
+
+        private List<?> call(List<?> req, boolean interruptible) throws IOException, InterruptedException {
+            if (closed) throw new IOException("the connection to the owner is closed");
+            // an interrupted thread's channel operation would close the channel: the flag is put aside, and
+            // an interrupt while waiting for the reply comes as InterruptedIOException from the read
+            boolean interrupted = Thread.interrupted();
+            if (interruptible && interrupted) throw new InterruptedException("interrupted before the call");
+            long s = ++seq;
+            try {
+                channel.write(frame(s, req));
+            } catch (java.nio.channels.ClosedByInterruptException e) { // interrupted within the write itself
+                closed = true;
+                if (interrupted) Thread.currentThread().interrupt();
+                if (interruptible) throw new InterruptedException("interrupted while sending the call");
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (interrupted) Thread.currentThread().interrupt();
+                throw e;
+            }
+            try {
+                while (true) {
+                    Object m;
+                    try {
+                        m = channel.read(Long.MAX_VALUE);
+                    } catch (java.nio.channels.ClosedByInterruptException e) { // interrupted within a read itself
+                        closed = true;
+                        if (!interruptible) throw e;
+                        throw new InterruptedException("interrupted while waiting for the owner's reply");
+                    } catch (java.io.InterruptedIOException e) {
+                        if (!interruptible) {
+                            interrupted = true;
+                            continue;
+                        }
+                        cancel();
+                        throw new InterruptedException("interrupted while waiting for the owner's reply");
+                    }
+                    if (m instanceof List<?> f && f.size() == 2 && f.get(0) instanceof Long got) {
+                        if (got == 0) {
+                            notices.add((List<?>) f.get(1));
+                            continue;
+                        }
+                        if (got == s) return (List<?>) f.get(1);
+                    }
+                    close();
+                    throw new IOException("a reply out of step with the requests (" + m + "): connection closed");
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Gives up the call in progress: the broker undoes what it took for it; the link closes. */
+        void cancel() {
+            if (closed) return;
+            boolean interrupted = Thread.interrupted(); // else the write would close the channel before it is sent
+            try {
+                channel.write(List.of(0L, "cancel"));
+            } catch (IOException | RuntimeException ignored) {
+                // closing anyway
+            }
+            closed = true;
+            channel.close();
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+
+        boolean isClosed() {
+            return closed;
+        }
+
+        /** Says bye (what this connection held is given back, no death reported) and closes. */
         @Override
         public void close() {
+            if (closed) return;
+            closed = true;
+            boolean interrupted = Thread.interrupted(); // else the write would close the channel before it is sent
+            try {
+                channel.write(List.of(0L, "bye"));
+            } catch (IOException | RuntimeException ignored) {
+                // the owner is gone
+            }
             channel.close();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 }

@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * every level and takes them all back, as Python's does. Waiters are woken longest-waiting first. The
  * Condition is hosted by the JVM that created it; its lock may be hosted by any JVM. Differences: a
  * negative timeout is refused (IllegalArgumentException); {@code await()} returns nothing (Python's
- * {@code wait()} always returns True).
+ * {@code wait()} always returns True). An interrupt ends a wait with InterruptedException, the lock held
+ * again (a signal that reached the interrupted waiter at that moment is not passed on).
  */
 public final class Condition implements Shareable {
     private static final String KIND = "mproc-condition";
@@ -159,7 +160,7 @@ public final class Condition implements Shareable {
         }
         try {
             if (local != null) return local.await(ticket, ms, null);
-            return (Boolean) remote.call("cv.wait", ticket, ms).get(1);
+            return (Boolean) remote.callInterruptibly("cv.wait", ticket, ms).get(1);
         } finally {
             reacquire(levels);
         }
@@ -205,6 +206,17 @@ public final class Condition implements Shareable {
     int waiters() {
         if (local == null) throw new IllegalStateException("waiters() is known to the hosting JVM only");
         return local.waiters();
+    }
+
+    /**
+     * This handle is done: its connections to the owner close (what it held through them is given back, and
+     * that is not reported as a death); in the owner, the object is freed once no other process's handle
+     * refers to it (a later attach or call is refused: "no such object"). A handle that becomes unreachable
+     * closes its connections the same way.
+     */
+    public void close() {
+        if (local != null) Broker.local().release(id);
+        else remote.close();
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.List;
  * </table>
  *
  * <p>Differences: a negative timeout is refused (IllegalArgumentException) rather than taken as zero;
- * {@code await()} returns nothing (Python's {@code wait()} without a timeout always returns True).
+ * {@code await()} returns nothing (Python's {@code wait()} without a timeout always returns True). An
+ * interrupt ends a wait with InterruptedException.
  */
 public final class Event implements Shareable {
     private static final String KIND = "mproc-event";
@@ -87,7 +88,18 @@ public final class Event implements Shareable {
 
     private boolean await(long ms) throws InterruptedException {
         if (local != null) return local.await(ms, null);
-        return (Boolean) remote.call("ev.wait", ms).get(1);
+        return (Boolean) remote.callInterruptibly("ev.wait", ms).get(1);
+    }
+
+    /**
+     * This handle is done: its connections to the owner close (what it held through them is given back, and
+     * that is not reported as a death); in the owner, the object is freed once no other process's handle
+     * refers to it (a later attach or call is refused: "no such object"). A handle that becomes unreachable
+     * closes its connections the same way.
+     */
+    public void close() {
+        if (local != null) Broker.local().release(id);
+        else remote.close();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
  * </table>
  *
  * <p>Items this JVM put are counted before {@code join()} waits (its batches are sent and taken in first).
+ * An interrupt ends a {@code join()} in another JVM than the owner's with InterruptedException at once.
  *
  * <p>"No more items" is the Queue's: {@link #close()} ends only this handle (this process puts and gets no
  * more; {@code taskDone()} and {@code join()} still work through it), {@link #shutdown()} ends the queue for
@@ -64,6 +65,6 @@ public final class JoinableQueue extends Queue {
             return;
         }
         flushAndSettle();
-        others().plain(List.of("join", id(), -1L));
+        others().plainInterruptibly(List.of("join", id(), -1L));
     }
 }

@@ -242,7 +242,7 @@ final class Managed {
 
         private RuntimeException translate(String msg, RuntimeException cause) {
             if (msg.startsWith(INDEX)) return new IndexOutOfBoundsException(msg.substring(INDEX.length()));
-            if (msg.equals("no such object")) msg = "the manager that hosted this " + what + " was shut down";
+            if (msg.startsWith("no such object")) msg = "the manager that hosted this " + what + " was shut down";
             IllegalStateException e = new IllegalStateException(msg);
             if (cause != null) e.initCause(cause);
             return e;

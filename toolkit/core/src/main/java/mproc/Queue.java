@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,7 +15,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Python's {@code multiprocessing.Queue(maxsize)}: many producers, many consumers, in any JVMs; every item
- * is delivered exactly once (unless the consumer it was handed to dies before using it).
+ * is delivered once while every process lives. If a consumer JVM dies, the items it was handed and had
+ * not yet asked past (the batch it fetched ahead, the item it was working on included) go back to the
+ * front of the queue for the other consumers: <em>at-least-once</em>, so an item may be delivered twice
+ * when its first consumer died with it. If the JVM that owns the queue dies, its items are lost with it:
+ * a consumer's {@code get} (and its for-each) then throws {@link OwnerEnded}, which is not an end of
+ * stream, and a producer's put fails (at the put, its next call, or at the worker's exit, which then has
+ * a non-zero exit code).
  *
  * <table>
  * <caption>Python to Java</caption>
@@ -58,9 +63,15 @@ import java.util.concurrent.locks.LockSupport;
  * the queue looks empty", this cannot stop a consumer before a slow producer started.
  *
  * <p>A put in another JVM is batched, so a put after the shutdown fails there at once if the handle already
- * knows of it, else its batch is refused by the owner and the handle hears it at its next get, size or
- * join (IllegalStateException naming the refused items; a worker that ends first reports them on stderr).
- * Items a consumer JVM already fetched ahead are still delivered to it, even by {@code shutdown(true)}.
+ * knows of it, else its batch is refused by the owner, which tells the handle at once: its next put, flush,
+ * size or join throws IllegalStateException naming the queue and the refused items, and a worker that ends
+ * first ends with exit code 1 and that message. Items a consumer JVM already fetched ahead are still
+ * delivered to it, even by {@code shutdown(true)}.
+ *
+ * <p>A handle may be used by many threads at once: puts, gets and the other calls go over connections of
+ * their own, so a get that waits holds up no put, no size() and no other queue's batches. A thread
+ * interrupted while it waits in {@code get} or a bounded {@code put} gets InterruptedException at once
+ * (an item the owner handed over at that moment goes back to the queue; a put may or may not have been made).
  */
 public class Queue implements Shareable, Iterable<Object> {
     private static final int BATCH = 256, MAX_PREFETCH = 256;
@@ -69,13 +80,19 @@ public class Queue implements Shareable, Iterable<Object> {
     private final long id;
     private final int maxsize; // 0: unbounded
     final Broker.QueueState local; // non-null in the creating JVM
-    // remote side
-    private Broker.Link link;
-    private boolean unacked; // batches sent on link that no reply has followed yet
-    private Remote others; // bounded puts, taskDone, join: calls that must not wait behind a get on link
+    // remote side. Put side, guarded by putLock: the batch, its connection, what the owner refused.
+    private final Object putLock = new Object();
+    private final Links links = new Links(); // its connections, closed by a Cleaner if the handle becomes unreachable
+    private boolean unacked; // batches sent on links.put that no reply has followed yet
     private final List<Object> pending = new ArrayList<>();
-    private final ArrayDeque<Object> fetched = new ArrayDeque<>();
+    private volatile RuntimeException failure; // a refused batch or a lost owner: thrown by the next put-side call
+    // get side, guarded by getLock (interruptible: a thread waiting for it can be interrupted)
+    private final java.util.concurrent.locks.ReentrantLock getLock = new java.util.concurrent.locks.ReentrantLock();
+    private boolean inflight; // the owner handed links.get a batch that no later get or unget acknowledged
+    private final java.util.concurrent.ConcurrentLinkedDeque<Object> fetched = links.fetched;
     private int prefetch = 1;
+    private Remote others; // bounded puts, taskDone, join: calls that must wait behind no other
+    private boolean registered; // its exit hook is registered
     private volatile boolean closed; // close(): this handle puts and gets no more
     private volatile boolean shutdown; // this handle knows the queue is shut down
 
@@ -84,6 +101,36 @@ public class Queue implements Shareable, Iterable<Object> {
         this.id = id;
         this.local = local;
         this.maxsize = Math.max(0, maxsize);
+        links.id = id;
+        if (local == null) CLEANER.register(this, links);
+    }
+
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
+    /**
+     * A remote handle's connections and the items it fetched ahead: when the handle becomes unreachable, the
+     * items go back to the queue and the connections close (no death is reported).
+     */
+    private static final class Links implements Runnable {
+        volatile Broker.Link put, get;
+        long id;
+        final java.util.concurrent.ConcurrentLinkedDeque<Object> fetched = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+        @Override
+        public void run() {
+            Broker.Link g = get, p = put;
+            try {
+                if (g != null && !g.isClosed() && !fetched.isEmpty()) {
+                    List<Object> back = new ArrayList<>();
+                    for (Object o; (o = fetched.pollFirst()) != null; ) back.add(o == NULL ? null : o);
+                    g.call(List.of("unget", id, back));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the owner is gone
+            }
+            if (g != null) g.close();
+            if (p != null) p.close();
+        }
     }
 
     /** Python's {@code queue.Full}: no room in a bounded queue (at once, or within the timeout). */
@@ -110,6 +157,17 @@ public class Queue implements Shareable, Iterable<Object> {
         }
     }
 
+    /**
+     * The JVM that owns the queue (the one that created it) has ended, and the items it held with it: thrown
+     * by a get, a put or another call through a handle in another JVM. Not an end of stream: a for-each over
+     * the queue throws it too.
+     */
+    public static final class OwnerEnded extends IllegalStateException {
+        public OwnerEnded(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A new, empty, unbounded queue hosted by this JVM. */
     public static Queue create() {
         return create(0);
@@ -132,10 +190,13 @@ public class Queue implements Shareable, Iterable<Object> {
         long id = Long.parseLong(f[2]);
         int maxsize = f.length == 4 ? Integer.parseInt(f[3]) : 0;
         Queue q = f[0].equals(JOINABLE) ? new JoinableQueue(p, id, null, maxsize) : new Queue(p, id, null, maxsize);
+        q.getLock.lock();
         try {
-            q.link(); // connect at once: the first put or get is then fast, and a gone owner is reported here
+            Remote.check(q.getLink().call(List.of("attach", id))); // at once: the first get is then fast, a gone owner is reported here
         } catch (IOException e) {
             throw new UncheckedIOException("queue: " + e.getMessage(), e);
+        } finally {
+            q.getLock.unlock();
         }
         return q;
     }
@@ -162,11 +223,17 @@ public class Queue implements Shareable, Iterable<Object> {
         return maxsize;
     }
 
+    private OwnerEnded ownerEnded(IOException e) {
+        return new OwnerEnded("the process that owns queue " + id + " has ended (" + e.getMessage()
+                + "): the items it held are lost", e);
+    }
+
     /**
      * Adds an item: a number, string, boolean, array of numbers or a list of these. A bounded queue waits
      * while it is full (Python's {@code put(x)}); an interrupt while waiting throws IllegalStateException
      * and leaves the thread interrupted. IllegalStateException if this handle is {@link #close() closed} or
-     * the queue is {@link #shutdown() shut down} (Python's ValueError and ShutDown).
+     * the queue is {@link #shutdown() shut down} (Python's ValueError and ShutDown), or if the owner refused
+     * an earlier batch of this handle; {@link OwnerEnded} if the owner has ended.
      */
     public void put(Object item) {
         Codec.check(item);
@@ -185,8 +252,10 @@ public class Queue implements Shareable, Iterable<Object> {
             return;
         }
         boolean first;
-        synchronized (this) {
+        synchronized (putLock) {
             first = pending.isEmpty();
+            if (first) readNotices(); // once a batch: what the owner said of the last one
+            throwFailure();
             pending.add(item);
             if (pending.size() >= BATCH) {
                 flush();
@@ -232,7 +301,9 @@ public class Queue implements Shareable, Iterable<Object> {
         if (local != null) return local.put(item, ms, null);
         List<?> r;
         try {
-            r = others().plain(List.of("putb", id, java.util.Collections.singletonList(item), ms));
+            r = others().plainInterruptibly(List.of("putb", id, java.util.Collections.singletonList(item), ms));
+        } catch (UncheckedIOException e) {
+            throw new OwnerEnded("the process that owns queue " + id + " has ended: the item was not put", e);
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("shut down")) shutdown = true;
             throw e;
@@ -249,37 +320,74 @@ public class Queue implements Shareable, Iterable<Object> {
         if (closed) throw new IllegalStateException(this + " is closed: this handle puts and gets no more");
     }
 
-    /** A reply that says items this handle put were refused (the queue was shut down): thrown. */
-    private List<?> told(List<?> r) {
-        if ("refused".equals(r.get(0))) {
-            shutdown = true;
-            throw new IllegalStateException("queue " + id + ": " + r.get(1));
+    /** What the owner told the put connection (a refused batch): kept, to be thrown by the next put-side call. */
+    private void readNotices() {
+        if (links.put == null) return;
+        try {
+            for (List<?> n; (n = links.put.notice()) != null; ) {
+                shutdown |= String.valueOf(n.get(n.size() - 1)).contains("shut down");
+                String m = String.valueOf(n.get(n.size() - 1));
+                failure = new IllegalStateException(m.startsWith("queue " + id) ? m : "queue " + id + ": " + m);
+            }
+        } catch (IOException e) {
+            failure = ownerEnded(e);
         }
-        return r;
     }
 
-    /** Sends the items put but not yet sent. */
-    public synchronized void flush() {
-        if (local != null || pending.isEmpty()) return;
-        try {
-            link().send(List.of("put", id, new ArrayList<>(pending)));
+    /** A refusal is thrown once (the handle then knows the queue is shut down); a lost owner every time. */
+    private void throwFailure() {
+        RuntimeException f = failure;
+        if (f == null) return;
+        if (!(f instanceof OwnerEnded)) failure = null;
+        throw f;
+    }
+
+    /**
+     * Sends the items put but not yet sent. IllegalStateException if the owner refused a batch of this
+     * handle (the queue was shut down); {@link OwnerEnded} if the owner has ended (the items are lost).
+     */
+    public void flush() {
+        send(true);
+    }
+
+    /** Sends the batch; report: throw what the owner refused (the Flusher thread only keeps it for the next call). */
+    private void send(boolean report) {
+        if (local != null) return;
+        synchronized (putLock) {
+            readNotices();
+            if (report) throwFailure();
+            if (pending.isEmpty()) return;
+            List<Object> batch = new ArrayList<>(pending);
             pending.clear();
-            unacked = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("queue put failed: " + e.getMessage(), e);
+            try {
+                putLink().send(List.of("put", id, batch));
+                unacked = true;
+            } catch (IOException e) {
+                failure = new OwnerEnded("the process that owns queue " + id + " has ended (" + e.getMessage() + "): "
+                        + batch.size() + " item(s) put through this handle are lost", e);
+            } catch (IllegalArgumentException e) {
+                failure = new IllegalStateException("queue " + id + ": a batch of " + batch.size() + " item(s) was refused: "
+                        + e.getMessage(), e);
+            }
+            if (report) throwFailure();
         }
     }
 
     /** Flushes, and waits until the owner has taken in every batch sent (a call on another connection comes after them). */
-    synchronized void flushAndSettle() {
+    void flushAndSettle() {
         if (local != null) return;
-        flush();
-        if (!unacked) return;
-        try {
-            told(link().call(List.of("size", id)));
-            unacked = false;
-        } catch (IOException e) {
-            throw new UncheckedIOException("queue: " + e.getMessage(), e);
+        synchronized (putLock) {
+            flush();
+            if (!unacked) return;
+            try {
+                Remote.check(putLink().call(List.of("size", id)));
+                unacked = false;
+            } catch (IOException e) {
+                failure = new OwnerEnded("the process that owns queue " + id + " has ended (" + e.getMessage()
+                        + "): items put through this handle may be lost", e);
+            }
+            readNotices();
+            throwFailure();
         }
     }
 
@@ -289,8 +397,9 @@ public class Queue implements Shareable, Iterable<Object> {
     }
 
     /**
-     * The next item, waiting for one; {@link ShutDown} (an EOFException) when the queue is shut down and empty,
-     * EOFException when the JVM that owns it has ended. IllegalStateException if this handle is closed.
+     * The next item, waiting for one; {@link ShutDown} (an EOFException) when the queue is shut down and empty;
+     * {@link OwnerEnded} (not an EOFException) when the JVM that owns it has ended. IllegalStateException if
+     * this handle is closed. An interrupt while waiting throws InterruptedException at once.
      */
     public Object get() throws EOFException, InterruptedException {
         try {
@@ -333,26 +442,47 @@ public class Queue implements Shareable, Iterable<Object> {
             List<?> r = (List<?>) local.get(1, timeoutMillis, null);
             return unwrap(r, timeoutMillis).get(0);
         }
-        synchronized (this) {
-            if (!fetched.isEmpty()) return fetched.pollFirst();
-            flush();
-            try {
-                List<?> reply = link().call(List.of("get", id, (long) prefetch, timeoutMillis));
-                unacked = false;
-                told(reply);
-                if ("shutdown".equals(reply.get(0))) shutdown = true;
-                List<?> items = unwrap(reply, timeoutMillis);
-                if (maxsize > 0) prefetch = 1; // taking ahead would make room that nobody took: one at a time
-                else if (items.size() == prefetch) prefetch = Math.min(MAX_PREFETCH, prefetch * 2);
-                else prefetch = Math.max(1, items.size());
-                fetched.addAll(items.subList(1, items.size()));
-                return items.get(0);
-            } catch (IOException e) {
-                if (e instanceof EOFException && !(e instanceof ShutDown)) throw new EOFException("the process that owns the queue has ended");
-                if (e instanceof ShutDown sd) throw sd;
-                throw new UncheckedIOException("queue get failed: " + e.getMessage(), e);
+        getLock.lockInterruptibly();
+        try {
+            Object ahead = fetched.pollFirst();
+            if (ahead != null) return ahead == NULL ? null : ahead;
+            boolean put;
+            synchronized (putLock) {
+                put = unacked || !pending.isEmpty();
             }
+            if (put) flushAndSettle(); // this handle's own puts are in the queue before it asks
+            List<?> reply;
+            try {
+                reply = getLink().callInterruptibly(List.of("get", id, (long) prefetch, timeoutMillis));
+            } catch (InterruptedException e) {
+                links.get = null; // cancelled: the owner gives back what it handed over meanwhile
+                inflight = false;
+                throw e;
+            } catch (IOException e) {
+                closeGetLink();
+                throw ownerEnded(e);
+            }
+            inflight = false;
+            Remote.check(reply);
+            if ("shutdown".equals(reply.get(0))) shutdown = true;
+            List<?> items = unwrap(reply, timeoutMillis);
+            inflight = true;
+            if (maxsize > 0) prefetch = 1; // taking ahead would make room that nobody took: one at a time
+            else if (items.size() == prefetch) prefetch = Math.min(MAX_PREFETCH, prefetch * 2);
+            else prefetch = Math.max(1, items.size());
+            for (Object o : items.subList(1, items.size())) fetched.addLast(o == null ? NULL : o);
+            return items.get(0);
+        } finally {
+            getLock.unlock();
         }
+    }
+
+    private static final Object NULL = new Object(); // a null item fetched ahead (the deque holds no nulls)
+
+    private void closeGetLink() {
+        if (links.get != null) links.get.close();
+        links.get = null;
+        inflight = false;
     }
 
     private static List<?> unwrap(List<?> r, long timeoutMillis) throws EOFException, Empty {
@@ -369,21 +499,22 @@ public class Queue implements Shareable, Iterable<Object> {
      * is sent and what it fetched ahead is given back to the queue (first, in order) for the other consumers;
      * a put or get through this handle then throws IllegalStateException (Python: ValueError). The queue
      * itself goes on: other handles, in this JVM and others, still put and get, and consumers are not cut
-     * off. Idempotent. To end the queue for everyone, {@link #shutdown()}.
+     * off. Idempotent. To end the queue for everyone, {@link #shutdown()}. In the owner, a queue that is
+     * shut down and whose owner's handle is closed is freed once no other process's handle refers to it.
      */
     public void close() {
         if (local != null) {
+            if (closed) return;
             closed = true;
+            if (shutdown) Broker.local().release(id);
             return;
         }
-        synchronized (this) {
-            if (closed) return;
-            try {
-                flush();
-                giveBack();
-            } finally {
-                closed = true;
-            }
+        if (closed) return;
+        try {
+            flush();
+            giveBack();
+        } finally {
+            closed = true;
         }
     }
 
@@ -409,15 +540,20 @@ public class Queue implements Shareable, Iterable<Object> {
         shutdown = true;
         if (local != null) {
             local.shutdown(immediate);
+            if (closed) Broker.local().release(id);
             return;
         }
-        synchronized (this) {
+        synchronized (putLock) {
             try {
                 flush();
-                told(link().call(List.of("shutdown", id, immediate)));
+            } catch (IllegalStateException e) {
+                if (e instanceof OwnerEnded) throw e; // a refusal: the queue is shut down already
+            }
+            try {
+                Remote.check(putLink().call(List.of("shutdown", id, immediate)));
                 unacked = false;
             } catch (IOException e) {
-                throw new UncheckedIOException("queue shutdown failed: " + e.getMessage(), e);
+                throw ownerEnded(e);
             }
         }
     }
@@ -425,14 +561,16 @@ public class Queue implements Shareable, Iterable<Object> {
     /** Items waiting in the queue (approximate while others put and get, as in Python). */
     public int size() {
         if (local != null) return local.size();
-        synchronized (this) {
+        synchronized (putLock) {
             flush();
             try {
-                int n = ((Number) told(link().call(List.of("size", id))).get(1)).intValue() + fetched.size();
+                int n = ((Number) Remote.check(putLink().call(List.of("size", id))).get(1)).intValue() + fetched.size();
                 unacked = false;
+                readNotices();
+                throwFailure();
                 return n;
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw failure = ownerEnded(e);
             }
         }
     }
@@ -453,8 +591,11 @@ public class Queue implements Shareable, Iterable<Object> {
     }
 
     /** This handle is done: what it buffered is sent, what it fetched ahead is given back, its connections close. */
-    synchronized void release() {
-        if (local != null) return;
+    void release() {
+        if (local != null) {
+            closed = true;
+            return;
+        }
         try {
             if (!closed) {
                 flush();
@@ -462,14 +603,24 @@ public class Queue implements Shareable, Iterable<Object> {
             }
         } finally {
             closed = true;
-            if (link != null) link.close();
+            synchronized (putLock) {
+                if (links.put != null) links.put.close();
+            }
+            getLock.lock();
+            try {
+                closeGetLink();
+            } finally {
+                getLock.unlock();
+            }
             if (others != null) others.close();
         }
     }
 
     /**
-     * Every item until the queue is {@link #shutdown() shut down} and empty (or its owner JVM ended): the
-     * loop then ends normally. IllegalStateException if this handle is closed.
+     * Every item until the queue is {@link #shutdown() shut down} and empty: the loop then ends normally.
+     * If the owner JVM ended, {@link OwnerEnded} is thrown (it is no end of stream); an interrupt while
+     * waiting throws IllegalStateException and leaves the thread interrupted. IllegalStateException if this
+     * handle is closed.
      */
     @Override
     public Iterator<Object> iterator() {
@@ -490,8 +641,7 @@ public class Queue implements Shareable, Iterable<Object> {
                     return false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    done = true;
-                    return false;
+                    throw new IllegalStateException("interrupted while waiting for the next item of queue " + id, e);
                 }
             }
 
@@ -504,35 +654,78 @@ public class Queue implements Shareable, Iterable<Object> {
         };
     }
 
-    private Broker.Link link() throws IOException {
-        if (link == null) {
-            link = new Broker.Link(broker);
-            Ipc.register(() -> {
-                try {
-                    if (closed) return;
-                    flushAndSettle(); // settled: a refusal (shut down) is heard before the worker ends
-                    giveBack();
-                } catch (UncheckedIOException ignored) {
-                    // the owner is gone: nothing to flush to
-                } catch (IllegalStateException e) {
-                    System.err.println("mproc: " + e.getMessage());
-                }
-            });
+    private void register() {
+        synchronized (putLock) {
+            if (registered) return;
+            registered = true;
         }
-        return link;
+        Ipc.register(new ExitFlush(new java.lang.ref.WeakReference<>(this), id));
+    }
+
+    /** At a worker's exit: sends what the handle batched and gives back what it fetched; holds the handle weakly. */
+    private static final class ExitFlush implements Ipc.Flushable {
+        private final java.lang.ref.WeakReference<Queue> queue;
+        private final long id;
+        private boolean reported;
+
+        ExitFlush(java.lang.ref.WeakReference<Queue> queue, long id) {
+            this.queue = queue;
+            this.id = id;
+        }
+
+        @Override
+        public void flushQuietly() {
+            Queue q = queue.get();
+            if (q == null || q.closed || reported) return;
+            try {
+                q.flushAndSettle(); // settled: a refusal (shut down) or a lost owner is heard before the worker ends
+                q.giveBack();
+            } catch (RuntimeException e) {
+                reported = true; // thrown once: the worker ends with exit code 1 and this message
+                String m = String.valueOf(e.getMessage());
+                throw new IllegalStateException(m.contains("queue " + id) ? m : "queue " + id + ": " + m, e);
+            }
+        }
+    }
+
+    private Broker.Link putLink() throws IOException {
+        if (links.put == null || links.put.isClosed()) {
+            links.put = new Broker.Link(broker);
+            register();
+        }
+        return links.put;
+    }
+
+    private Broker.Link getLink() throws IOException {
+        if (links.get == null || links.get.isClosed()) {
+            links.get = new Broker.Link(broker);
+            inflight = false;
+            register();
+        }
+        return links.get;
     }
 
     /**
      * Items this handle fetched ahead (gets ask for a batch) but nobody took: back to the queue, first and in
      * order, when the worker ends, so a consumer that stops early (at a sentinel, say) loses none of them.
+     * Also tells the owner the last batch was taken (else it would hand it to the others again).
      */
-    private synchronized void giveBack() {
-        if (fetched.isEmpty() || link == null) return;
+    private void giveBack() {
+        getLock.lock();
         try {
-            link.call(List.of("unget", id, new java.util.ArrayList<>(fetched)));
-            fetched.clear();
-        } catch (IOException e) {
-            throw new UncheckedIOException("queue: cannot give back " + fetched.size() + " item(s): " + e.getMessage(), e);
+            if (links.get == null || (!inflight && fetched.isEmpty())) return;
+            List<Object> back = new ArrayList<>();
+            for (Object o; (o = fetched.pollFirst()) != null; ) back.add(o == NULL ? null : o);
+            try {
+                Remote.check(links.get.call(List.of("unget", id, back)));
+                inflight = false;
+            } catch (IOException e) {
+                closeGetLink();
+                throw new OwnerEnded("the process that owns queue " + id + " has ended: cannot give back " + back.size()
+                        + " item(s): " + e.getMessage(), e);
+            }
+        } finally {
+            getLock.unlock();
         }
     }
 
@@ -560,9 +753,9 @@ public class Queue implements Shareable, Iterable<Object> {
                     for (Queue q : dirty) {
                         dirty.remove(q);
                         try {
-                            q.flush();
-                        } catch (RuntimeException e) {
-                            // reported to the next put/get of that queue
+                            q.send(false);
+                        } catch (Throwable e) {
+                            // kept in the queue's failure: its next put, flush or size throws it
                         }
                     }
                 }

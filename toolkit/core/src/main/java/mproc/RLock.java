@@ -2,13 +2,15 @@ package mproc;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Python's {@code multiprocessing.RLock}: a re-entrant lock, held by one thread of one process. The thread
  * that holds it may acquire it again, and must release it as many times; another thread, in this JVM or
  * another, waits. Releasing it from a thread that does not hold it throws IllegalStateException (Python
  * raises AssertionError). Hosted by the JVM that created it; if the process holding it dies, it is freed,
- * as a {@link Lock} is.
+ * as a {@link Lock} is, and the next acquirer is told ({@link #holderDied()}). An interrupt ends a wait in
+ * {@code acquire} with InterruptedException; the lock is then not taken.
  *
  * <table>
  * <caption>Python to Java</caption>
@@ -25,6 +27,7 @@ public final class RLock implements Shareable {
     private final long id;
     private final Sync.RLockState local; // non-null in the creating JVM
     private final Remote remote;
+    private volatile boolean holderDied;
 
     private RLock(Path broker, long id, Sync.RLockState local) {
         this.broker = broker;
@@ -74,8 +77,24 @@ public final class RLock implements Shareable {
     }
 
     boolean acquire(int times, long ms) throws InterruptedException {
-        if (local != null) return local.acquire(Broker.Owner.current(), times, ms, null);
-        return (Boolean) remote.call("rl.acquire", (long) times, ms).get(1);
+        if (local != null) {
+            int got = local.acquire(Broker.Owner.current(), times, ms, null);
+            if (got > 0) holderDied = got == 2;
+            return got > 0;
+        }
+        List<?> r = remote.callInterruptibly("rl.acquire", (long) times, ms);
+        boolean got = (Boolean) r.get(1);
+        if (got) holderDied = Boolean.TRUE.equals(r.get(2));
+        return got;
+    }
+
+    /**
+     * Whether the last acquire through this handle that took the lock took it from a holder whose process
+     * ended while holding it (killed, or exited without releasing), as POSIX's robust mutexes report
+     * EOWNERDEAD: what it protects may be half-updated. Only the first acquirer after that death is told.
+     */
+    public boolean holderDied() {
+        return holderDied;
     }
 
     /** Gives up one level; the last frees it. IllegalStateException if this thread does not hold it. */
@@ -108,6 +127,17 @@ public final class RLock implements Shareable {
                 open = false;
             }
         };
+    }
+
+    /**
+     * This handle is done: its connections to the owner close (what it held through them is given back, and
+     * that is not reported as a death); in the owner, the object is freed once no other process's handle
+     * refers to it (a later attach or call is refused: "no such object"). A handle that becomes unreachable
+     * closes its connections the same way.
+     */
+    public void close() {
+        if (local != null) Broker.local().release(id);
+        else remote.close();
     }
 
     @Override

@@ -22,7 +22,8 @@ import java.time.Duration;
  *
  * <p>Differences: a negative initial value or timeout is refused with IllegalArgumentException (Python's
  * ValueError for the value); a process that dies holding units does not give them back (neither does
- * Python's: a semaphore does not know who acquired it).
+ * Python's: a semaphore does not know who acquired it). An interrupt ends a wait in {@code acquire} with
+ * InterruptedException and takes nothing (a unit granted at that moment is given back).
  */
 public class Semaphore implements Shareable {
     private static final String KIND = "mproc-semaphore", BOUNDED = "mproc-boundedsemaphore";
@@ -101,7 +102,7 @@ public class Semaphore implements Shareable {
 
     private boolean acquire(long ms) throws InterruptedException {
         if (local != null) return local.acquire(ms, null);
-        return (Boolean) remote.call("sem.acquire", ms).get(1);
+        return (Boolean) remote.callInterruptibly("sem.acquire", ms).get(1);
     }
 
     /**
@@ -130,6 +131,17 @@ public class Semaphore implements Shareable {
                 open = false;
             }
         };
+    }
+
+    /**
+     * This handle is done: its connections to the owner close (what it held through them is given back, and
+     * that is not reported as a death); in the owner, the object is freed once no other process's handle
+     * refers to it (a later attach or call is refused: "no such object"). A handle that becomes unreachable
+     * closes its connections the same way.
+     */
+    public void close() {
+        if (local != null) Broker.local().release(id);
+        else remote.close();
     }
 
     @Override

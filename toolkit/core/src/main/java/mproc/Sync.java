@@ -26,12 +26,20 @@ final class Sync {
             case "ev.clear": ((EventState) state).clear(); return List.of("ok");
             case "ev.isset": return List.of("ok", ((EventState) state).isSet());
             case "ev.wait": return List.of("ok", ((EventState) state).await(timeout, client));
-            case "sem.acquire": return List.of("ok", ((SemaphoreState) state).acquire(timeout, client));
+            case "sem.acquire": {
+                SemaphoreState sem = (SemaphoreState) state;
+                boolean got = sem.acquire(timeout, client);
+                if (got && client != null) client.undo = sem::release;
+                return List.of("ok", got);
+            }
             case "sem.release": ((SemaphoreState) state).release(); return List.of("ok");
             case "sem.value": return List.of("ok", (long) ((SemaphoreState) state).value());
             case "rl.acquire": {
                 int n = ((Number) args.get(0)).intValue();
-                return List.of("ok", ((RLockState) state).acquire(who, n, timeout, client));
+                RLockState rl = (RLockState) state;
+                int got = rl.acquire(who, n, timeout, client);
+                if (got > 0 && client != null) client.undo = () -> rl.releaseLevels(who, n);
+                return List.of("ok", got > 0, got == 2);
             }
             case "rl.release": ((RLockState) state).release(who); return List.of("ok");
             case "rl.releaseall": return List.of("ok", (long) ((RLockState) state).releaseAll(who));
@@ -157,23 +165,44 @@ final class Sync {
         private final Condition free = lock.newCondition();
         private Broker.Owner owner;
         private int count;
+        private boolean ownerDied; // its holder's process ended holding it: told to the next acquirer
 
-        /** Takes it {@code n} more times (n > 1: a Condition gives back the levels await released). */
-        boolean acquire(Broker.Owner who, int n, long timeoutMillis, Broker.Client client) throws InterruptedException {
+        /**
+         * Takes it {@code n} more times (n > 1: a Condition gives back the levels await released). 0: not
+         * taken; 1: taken; 2: taken, and the previous holder's process had ended holding it (told once).
+         */
+        int acquire(Broker.Owner who, int n, long timeoutMillis, Broker.Client client) throws InterruptedException {
             long deadline = deadline(timeoutMillis);
-            lock.lock();
+            lock.lockInterruptibly();
             try {
                 if (who.equals(owner)) {
                     count += n;
-                    return true;
+                    return 1;
                 }
                 while (owner != null) {
-                    if (gone(client)) return false;
-                    if (!awaitSlice(free, deadline)) return false;
+                    if (gone(client)) return 0;
+                    if (!awaitSlice(free, deadline)) return 0;
                 }
                 owner = who;
                 count = n;
-                return true;
+                boolean died = ownerDied;
+                ownerDied = false;
+                return died ? 2 : 1;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Gives back {@code n} levels taken by a call its caller gave up (it was interrupted). */
+        void releaseLevels(Broker.Owner who, int n) {
+            lock.lock();
+            try {
+                if (!who.equals(owner)) return;
+                count -= Math.min(n, count);
+                if (count == 0) {
+                    owner = null;
+                    free.signal();
+                }
             } finally {
                 lock.unlock();
             }
@@ -223,12 +252,13 @@ final class Sync {
         }
 
         @Override
-        public void abandon(long pid) {
+        public void abandon(long pid, boolean died) {
             lock.lock();
             try {
                 if (owner != null && owner.pid() == pid) {
                     owner = null;
                     count = 0;
+                    if (died) ownerDied = true;
                     free.signal();
                 }
             } finally {
@@ -313,7 +343,7 @@ final class Sync {
         }
 
         @Override
-        public void abandon(long pid) {
+        public void abandon(long pid, boolean died) {
             lock.lock();
             try {
                 waiting.values().removeIf(o -> o.pid() == pid);

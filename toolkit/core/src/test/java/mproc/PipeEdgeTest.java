@@ -108,7 +108,7 @@ class PipeEdgeTest {
     void aWaitOnAnEndThatAWorkerReadsFromIsInterruptedToo() throws Exception {
         // the worker's end is the one that listens here: the parent's end connects, then waits for an answer
         Pipe p = Pipe.create();
-        Worker w = new Worker(EdgeTasks.Echo.class, p.end2()).start();
+        Worker w = new Worker(PipeEdgeTasks.Echo.class, p.end2()).start();
         Connection c = p.end1();
         c.send("one");
         assertEquals("one", c.recv(WAIT));
@@ -165,7 +165,7 @@ class PipeEdgeTest {
         a.send("first"); // a listens: the worker is not there yet
         assertThrows(IllegalArgumentException.class, () -> a.send(List.of(Thread.currentThread())));
         a.send("stop");
-        Worker w = new Worker(EdgeTasks.Echo.class, p.end2()).start();
+        Worker w = new Worker(PipeEdgeTasks.Echo.class, p.end2()).start();
         assertEquals("first", a.recv(WAIT));
         assertEquals("stopped", a.recv(WAIT));
         endedWell(w);
@@ -193,7 +193,7 @@ class PipeEdgeTest {
     void anEndWaitsForAPeerThatIsSlowToUseItsEnd() throws Exception {
         Pipe p = Pipe.create();
         // the old limit, shortened to 1 s: the worker's recv() would have failed after it
-        Worker w = new Worker(EdgeTasks.RecvOne.class, p.end2()).setJvmOptions(List.of("-Dmproc.connectTimeout=1")).start();
+        Worker w = new Worker(PipeEdgeTasks.RecvOne.class, p.end2()).setJvmOptions(List.of("-Dmproc.connectTimeout=1")).start();
         assertTrue(w.awaitOutput("waiting", WAIT));
         Thread.sleep(3000); // alive but slow: three times that limit
         assertTrue(w.isAlive(), "still waiting: " + w.output());
@@ -206,7 +206,7 @@ class PipeEdgeTest {
     void anEndWaitingForAPeerFailsOnceThePeerIsGone() throws Exception {
         // closed unused in this JVM: the worker waiting at the other end hears it
         Pipe p = Pipe.create();
-        Worker w = new Worker(EdgeTasks.RecvOne.class, p.end2()).setJvmOptions(List.of("-Dmproc.connectTimeout=1")).start();
+        Worker w = new Worker(PipeEdgeTasks.RecvOne.class, p.end2()).setJvmOptions(List.of("-Dmproc.connectTimeout=1")).start();
         assertTrue(w.awaitOutput("waiting", WAIT));
         Thread.sleep(1500);
         p.end1().close();
@@ -300,7 +300,7 @@ class PipeEdgeTest {
         Connection a = p.end1();
         a.send(new byte[20_000_000]); // a listens; far more than a socket buffer holds
         a.send("end");
-        Worker w = new Worker(EdgeTasks.SlowReader.class, p.end2()).start();
+        Worker w = new Worker(PipeEdgeTasks.SlowReader.class, p.end2()).start();
         assertTrue(w.awaitOutput("connected", WAIT)); // connected; not reading for 2 s
         a.close(); // does not wait: the accept thread writes it all, then closes
         endedWell(w);
@@ -310,7 +310,7 @@ class PipeEdgeTest {
     @Test
     void threadsShareAnEndWithoutBlockingOneAnother() throws Exception {
         Pipe p = Pipe.create();
-        Worker w = new Worker(EdgeTasks.Echo.class, p.end2()).start();
+        Worker w = new Worker(PipeEdgeTasks.Echo.class, p.end2()).start();
         Connection c = p.end1();
         java.util.concurrent.ConcurrentLinkedQueue<Object> got = new java.util.concurrent.ConcurrentLinkedQueue<>();
         List<Thread> receivers = new ArrayList<>();

@@ -262,7 +262,7 @@ class WireFuzzTest {
 
         // a fresh pipe to a worker still works, and no thread died
         Pipe fresh = Pipe.create();
-        Worker w = new Worker(EdgeTasks.Echo.class, fresh.end2()).start();
+        Worker w = new Worker(PipeEdgeTasks.Echo.class, fresh.end2()).start();
         fresh.end1().send(List.of("after", 1L));
         assertEquals(List.of("after", 1L), fresh.end1().recv(WAIT));
         fresh.end1().send("stop");
