@@ -375,7 +375,11 @@ final class Nodes {
      * user's cluster makes a node fail at start, never join, because of the per-cluster key).
      */
     static Path lockDir() {
-        Path d = Path.of(System.getProperty("java.io.tmpdir"), "mproc-ignite-ports-" + System.getProperty("user.name"));
+        return lockDir(Path.of(System.getProperty("java.io.tmpdir"), "mproc-ignite-ports-" + System.getProperty("user.name")));
+    }
+
+    /** {@code d}, created 0700 when missing, if it is a directory (not a link) of this user with mode 0700; else null. */
+    static Path lockDir(Path d) {
         try {
             try {
                 Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

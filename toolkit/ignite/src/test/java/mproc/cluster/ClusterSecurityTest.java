@@ -353,4 +353,48 @@ class ClusterSecurityTest {
             p.waitFor(20, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void portBlocksAreReservedOnlyUnderAPrivateLockDirectoryOfOurs(@TempDir Path t) throws Exception {
+        Path fresh = t.resolve("fresh");
+        assertEquals(fresh, Nodes.lockDir(fresh));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+        assertEquals(fresh, Nodes.lockDir(fresh), "an existing private directory of ours is used");
+        Path open = Files.createDirectory(t.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertNull(Nodes.lockDir(open), "a directory others can enter is not used");
+        assertNull(Nodes.lockDir(Files.createSymbolicLink(t.resolve("link"), fresh)), "a link is not followed");
+        assertNull(Nodes.lockDir(Files.createFile(t.resolve("file"))), "a file is not a directory");
+        if (System.getProperty("user.name").equals("root")) {
+            Path foreign = Files.createDirectory(t.resolve("foreign"),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            assertNull(Nodes.lockDir(foreign), "a directory of another user is not used");
+        }
+        // two reservations in one JVM never get the same block; a released block can be taken again
+        try (Nodes.PortBlock a = Nodes.reservePortBlock(55_000); Nodes.PortBlock b = Nodes.reservePortBlock(55_000)) {
+            assertNotEquals(a.base, b.base);
+            int first = Math.min(a.base, b.base);
+            (a.base == first ? a : b).close();
+            try (Nodes.PortBlock c = Nodes.reservePortBlock(55_000)) {
+                assertEquals(first, c.base);
+            }
+        }
+    }
+
+    @Test
+    void connectOptionsAreCheckedClearly(@TempDir Path t) throws Exception {
+        IllegalArgumentException remote = assertThrows(IllegalArgumentException.class,
+                () -> Cluster.connect(List.of("10.1.2.3:47500")));
+        assertTrue(remote.getMessage().contains("Cluster.Options.localAddress"), remote.getMessage());
+        Path key = Nodes.generateKey(t);
+        IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+                () -> Cluster.connect(List.of("127.0.0.1:47500"), new Cluster.Options().keyStore(key, Nodes.password(key))));
+        assertTrue(half.getMessage().contains("TLS needs both"), half.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new Cluster.Options().trustStore(t.resolve("none.p12"), new char[0]));
+        assertTrue(missing.getMessage().contains("none.p12"), missing.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Cluster.connect(List.of("127.0.0.1:47500"), null));
+        assertThrows(IllegalArgumentException.class, () -> new Cluster.Options().localAddress(" "));
+    }
 }
