@@ -43,8 +43,9 @@ import tech.tablesaw.api.Table;
  * client speak mutual TLS with that key as their only trusted certificate, so a process that cannot read
  * the key (another local user, a node of another cluster) cannot join, send a job or read a message, and
  * two clusters on one machine never merge. The nodes end with {@link #close()}, or with this JVM however
- * it ends (the work directory goes too, on Ctrl-C as well). A process of the same user can read the key:
- * that is not a boundary. {@link #connect(List, Options)} joins a cluster that runs elsewhere. Every JVM
+ * it ends; the work directory (and the key in it) is removed by close() and at this JVM's exit, Ctrl-C
+ * included, but not when this JVM is killed with SIGKILL (it then stays, private). A process of the same
+ * user (or root) can read the key: the boundary is between users, not between one user's processes. {@link #connect(List, Options)} joins a cluster that runs elsewhere. Every JVM
  * that hosts a node needs {@link IgniteJvm#options()}.
  */
 public final class Cluster implements AutoCloseable {
@@ -79,7 +80,12 @@ public final class Cluster implements AutoCloseable {
             block = Nodes.reservePortBlock(47_500);
             port = block.base;
             addresses = List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1));
-            workDir = Nodes.privateDir("mproc-ignite-");
+            try {
+                workDir = Nodes.privateDir("mproc-ignite-");
+            } catch (RuntimeException e) {
+                block.close();
+                throw e;
+            }
             cleanup = cleanupHook();
             localHost = Nodes.LOOPBACK;
             try {
