@@ -251,18 +251,22 @@ class ClusterSecurityTest {
         return t;
     }
 
-    /** The other half of a pair: waits for the go file, makes a one-node cluster, reports on it. */
+    /** The other half of every pair, one JVM for all: per pair, waits for its go file, makes a one-node cluster, reports on it. */
     public static final class PairMember implements Task {
         @Override
         public void run(String... args) throws Exception {
-            Path go = Path.of(args[0]);
+            Path dir = Path.of(args[0]);
+            int pairs = Integer.parseInt(args[1]);
             System.out.println("ready");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(go) && System.nanoTime() < deadline) Thread.sleep(1);
-            try (Cluster c = Cluster.local(1)) {
-                List<Object> r = c.map(Pool.Square.class, Pool.range(8), 1);
-                System.out.println("cluster size=" + c.size() + " nodepid=" + c.nodes().get(0).pid() + " ranon="
-                        + c.stats().longColumn("pid").asList() + " port=" + portOf(c) + " ok=" + r.equals(expected()));
+            for (int p = 0; p < pairs; p++) {
+                Path go = dir.resolve("go-" + p);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+                while (!Files.exists(go) && System.nanoTime() < deadline) Thread.sleep(1);
+                try (Cluster c = Cluster.local(1)) {
+                    List<Object> r = c.map(Pool.Square.class, Pool.range(8), 1);
+                    System.out.println("pair " + p + " cluster size=" + c.size() + " nodepid=" + c.nodes().get(0).pid()
+                            + " ranon=" + c.stats().longColumn("pid").asList() + " port=" + portOf(c) + " ok=" + r.equals(expected()));
+                }
             }
         }
     }
@@ -277,22 +281,22 @@ class ClusterSecurityTest {
     @Timeout(1200)
     void tenPairsOfConcurrentLocalClustersStayApart(@TempDir Path dir) throws Exception {
         int pairs = 10, apart = 0;
-        for (int p = 0; p < pairs; p++) {
-            Path go = dir.resolve("go-" + p);
-            Worker other = new Worker("pair-" + p, PairMember.class, go.toString());
-            other.setJvmOptions(IgniteJvm.options());
-            other.start();
-            try {
-                assertTrue(other.awaitOutput("ready", Duration.ofSeconds(120)), "the other JVM started: " + other.output());
-                Files.createFile(go); // both make their cluster now
+        Worker other = new Worker("pairs", PairMember.class, dir.toString(), Integer.toString(pairs));
+        other.setJvmOptions(IgniteJvm.options());
+        other.start();
+        try {
+            assertTrue(other.awaitOutput("ready", Duration.ofSeconds(120)), "the other JVM started: " + other.output());
+            for (int p = 0; p < pairs; p++) {
+                Files.createFile(dir.resolve("go-" + p)); // both JVMs make their cluster now
                 try (Cluster c = Cluster.local(1)) {
                     assertEquals(1, c.size(), "pair " + p + ": this cluster sees only its own node");
                     assertEquals(expected(), c.map(Pool.Square.class, Pool.range(8), 1));
                     assertEquals(List.of(c.nodes().get(0).pid()), c.stats().longColumn("pid").asList(),
                             "pair " + p + ": the map ran on this cluster's node only");
-                    assertTrue(other.awaitOutput("cluster size=", Duration.ofSeconds(180)), "pair " + p + ": " + other.output());
-                    String line = other.output().stream().filter(l -> l.startsWith("cluster size=")).findFirst().orElseThrow();
-                    assertTrue(line.startsWith("cluster size=1 "), "pair " + p + ", the other cluster: " + line);
+                    String tag = "pair " + p + " cluster size=";
+                    assertTrue(other.awaitOutput(tag, Duration.ofSeconds(180)), "pair " + p + ": " + other.output());
+                    String line = other.output().stream().filter(l -> l.startsWith(tag)).findFirst().orElseThrow();
+                    assertTrue(line.startsWith(tag + "1 "), "pair " + p + ", the other cluster: " + line);
                     String nodePid = line.replaceAll(".*nodepid=(\\d+).*", "$1");
                     assertTrue(line.contains("ranon=[" + nodePid + "]"), "pair " + p + ": the other map ran on its own node: " + line);
                     assertTrue(line.endsWith("ok=true"), line);
@@ -300,12 +304,12 @@ class ClusterSecurityTest {
                     assertNotEquals(portOf(c), otherPort, "pair " + p + ": the two clusters took different port blocks");
                     apart++;
                 }
-                other.join(Duration.ofSeconds(60));
-                assertEquals(0, other.exitCode(), "pair " + p + ": " + other.output());
-            } finally {
-                if (other.isAlive()) other.kill();
-                other.join(Duration.ofSeconds(20));
             }
+            assertTrue(other.join(Duration.ofSeconds(60)), "the other JVM ended");
+            assertEquals(0, other.exitCode(), String.join("\n", other.output()));
+        } finally {
+            if (other.isAlive()) other.kill();
+            other.join(Duration.ofSeconds(20));
         }
         assertEquals(pairs, apart);
     }
