@@ -15,7 +15,9 @@ import org.apache.ignite.Ignition;
  * then serves until it is stopped: SIGTERM (its shutdown hook stops the node) or the cluster's stop call.
  *
  * <p>The node speaks mutual TLS with the cluster's key ({@code cluster.p12} in the work directory, see
- * {@link Nodes#generateKey}): only peers that hold the same key can join it or send it a job.
+ * {@link Nodes#generateKey}, with its password in {@code cluster.p12.password} next to it): only peers
+ * that hold the same key can join it or send it a job. A node started by hand needs both files, copied
+ * from the cluster's work directory into its own (0700); without them it refuses to start.
  *
  * <p>With the single argument {@code --train} it is the node JVMs' class-archive training run: a node of
  * its own (discovery ports from 49000 up, listed only to itself, with a key of its own, so it never meets a real cluster) that
