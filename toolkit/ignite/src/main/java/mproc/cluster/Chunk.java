@@ -66,8 +66,33 @@ public final class Chunk {
             return out;
         }
 
-        private static Fn create(String ref) {
+        /**
+         * The function {@code ref} names, made only when it is one: a class named here is loaded without being
+         * initialised and must implement {@link Fn} before anything of it runs (no static initialiser, no
+         * constructor of a class that is not a pool function). Lambdas and notebook-defined functions are
+         * made by {@link FnRef#resolve}, which checks what they rebuild.
+         */
+        static Fn create(String ref) {
+            if (ref == null || ref.isEmpty()) throw new IllegalArgumentException("the job names no pool function");
+            if (!ref.startsWith("@") && !ref.startsWith("lambda:")) {
+                Class<?> c;
+                try {
+                    c = Class.forName(ref, false, loader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new IllegalStateException("the job names a pool function class this node does not have: " + ref
+                            + " (" + e + ")", e);
+                }
+                if (!Fn.class.isAssignableFrom(c)) {
+                    throw new IllegalArgumentException("refused: the job names " + c.getName()
+                            + ", which is not a pool function (an mproc.Fn); it was not loaded further or created");
+                }
+            }
             return FnRef.resolve(ref);
+        }
+
+        private static ClassLoader loader() {
+            ClassLoader l = Thread.currentThread().getContextClassLoader();
+            return l != null ? l : Apply.class.getClassLoader();
         }
     }
 }

@@ -37,27 +37,36 @@ import tech.tablesaw.api.Table;
  * }
  * }</pre>
  *
- * <p>{@link #local(int)} starts the nodes as daemon {@link Worker}s, with loopback-only discovery on a
- * static address list (no multicast) and a free block of ports, so two clusters on one machine never
- * merge; they end with {@link #close()}, or with this JVM however it ends. {@link #connect(List)} joins
- * a cluster that runs elsewhere. Every JVM that hosts a node needs {@link IgniteJvm#options()}.
+ * <p>{@link #local(int)} starts the nodes as daemon {@link Worker}s, with loopback-only discovery and
+ * communication on a static address list (no multicast) and a block of ports reserved for this cluster.
+ * Its secret is a key pair generated for it into its private (0700) work directory: every node and the
+ * client speak mutual TLS with that key as their only trusted certificate, so a process that cannot read
+ * the key (another local user, a node of another cluster) cannot join, send a job or read a message, and
+ * two clusters on one machine never merge. The nodes end with {@link #close()}, or with this JVM however
+ * it ends; the work directory (and the key in it) is removed by close() and at this JVM's exit, Ctrl-C
+ * included, but not when this JVM is killed with SIGKILL (it then stays, private). A process of the same
+ * user (or root) can read the key: the boundary is between users, not between one user's processes. {@link #connect(List, Options)} joins a cluster that runs elsewhere. Every JVM
+ * that hosts a node needs {@link IgniteJvm#options()}.
  */
 public final class Cluster implements AutoCloseable {
     public static final int MAX_LOCAL_NODES = Nodes.PORTS;
     private static final AtomicInteger CLIENTS = new AtomicInteger();
     private static final Duration NODE_START = Duration.ofSeconds(90);
 
-    private final List<Worker> servers = new ArrayList<>();
+    private final List<Worker> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> addresses;
     private final int port;
+    private final Nodes.PortBlock block;
     private final Path workDir;
+    private final Path keyStore;
+    private final Thread cleanup;
     private final Ignite client;
     private final AtomicInteger failovers = new AtomicInteger();
     private final double startMs;
     private Table stats;
     private boolean closed;
 
-    private Cluster(int nodes, List<String> remote) throws InterruptedException {
+    private Cluster(int nodes, List<String> remote, Options options) throws InterruptedException {
         List<String> missing = IgniteJvm.missing();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("this JVM cannot host an Ignite client node: start it with "
@@ -65,10 +74,27 @@ public final class Cluster implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         Nodes.setProperties();
+        String localHost;
+        javax.cache.configuration.Factory<javax.net.ssl.SSLContext> ssl;
         if (remote == null) {
-            port = Nodes.freePortBlock();
+            block = Nodes.reservePortBlock(47_500);
+            port = block.base;
             addresses = List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1));
-            workDir = Nodes.privateDir("mproc-ignite-");
+            try {
+                workDir = Nodes.privateDir("mproc-ignite-");
+            } catch (RuntimeException e) {
+                block.close();
+                throw e;
+            }
+            cleanup = cleanupHook();
+            localHost = Nodes.LOOPBACK;
+            try {
+                keyStore = Nodes.generateKey(workDir);
+                ssl = Nodes.ssl(keyStore);
+            } catch (RuntimeException e) {
+                endServers();
+                throw e;
+            }
             try {
                 // the first local cluster of a class path trains the nodes' class archive (~2 s, once)
                 Worker first = node(1);
@@ -82,16 +108,21 @@ public final class Cluster implements AutoCloseable {
             }
         } else {
             port = 0;
+            block = null;
+            keyStore = null;
             addresses = List.copyOf(remote);
+            localHost = options.localHost(addresses);
+            ssl = options.ssl();
             workDir = Nodes.privateDir("mproc-ignite-");
+            cleanup = cleanupHook();
         }
         String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
         Nodes.logFile = workDir.resolve("client.log");
         try {
-            client = Ignition.start(Nodes.config(name, true, addresses, remote == null ? Nodes.LOOPBACK : null, 0, workDir));
+            client = Ignition.start(Nodes.config(name, true, addresses, localHost, 0, workDir, ssl));
         } catch (IgniteException e) {
             endServers();
-            throw new IllegalStateException("could not join the cluster at " + addresses + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not join the cluster at " + addresses + ": " + rootMessage(e), e);
         }
         client.events().localListen(e -> {
             failovers.incrementAndGet();
@@ -106,20 +137,140 @@ public final class Cluster implements AutoCloseable {
         if (nodes < 1 || nodes > MAX_LOCAL_NODES) {
             throw new IllegalArgumentException("a local cluster has 1 to " + MAX_LOCAL_NODES + " nodes, not " + nodes);
         }
-        return new Cluster(nodes, null);
+        return new Cluster(nodes, null, null);
     }
 
     /**
-     * Joins a running cluster as a client. {@code addresses}: its discovery addresses, {@code host:port} or
+     * Joins a running cluster as a client, without TLS, bound to 127.0.0.1: for a cluster on this machine
+     * that does not ask for a key. {@code addresses}: its discovery addresses, {@code host:port} or
      * {@code host:port1..port2}. Its server nodes must have this toolkit's jar (and the jars of the
-     * {@link Fn}s you map) on their class path: classes are not shipped over the network.
+     * {@link Fn}s you map) on their class path: classes are not shipped over the network. A cluster made
+     * by {@link #local} asks for its key: use {@link #connect(List, Options)} with
+     * {@link Options#clusterKey(Path)}; a cluster on another host: with {@link Options#localAddress}.
      */
     public static Cluster connect(List<String> addresses) throws InterruptedException {
+        return connect(addresses, new Options());
+    }
+
+    /** As {@link #connect(List)}, with the local address to bind and the TLS key and trust stores in {@code options}. */
+    public static Cluster connect(List<String> addresses, Options options) throws InterruptedException {
         if (addresses == null || addresses.isEmpty()) throw new IllegalArgumentException("no cluster addresses given");
         for (String a : addresses) {
             if (!isAddress(a)) throw new IllegalArgumentException("not a discovery address (host:port or host:port1..port2): " + a);
         }
-        return new Cluster(0, addresses);
+        if (options == null) throw new IllegalArgumentException("no options given (new Cluster.Options() for the defaults)");
+        return new Cluster(0, addresses, options);
+    }
+
+    /**
+     * How {@link #connect(List, Options)} joins: the local address this client binds and advertises
+     * (127.0.0.1 unless told otherwise; a cluster on another host needs an address that host can reach), and
+     * its TLS stores (PKCS12): a key store with this client's key and certificate, a trust store with the
+     * certificate(s) of the cluster's nodes. With no stores the client speaks plain TCP, which a cluster
+     * with TLS refuses.
+     */
+    public static final class Options {
+        private String localAddress;
+        private Path keyStore, trustStore;
+        private char[] keyPassword, trustPassword;
+
+        /** The defaults: bind 127.0.0.1, no TLS. */
+        public Options() {}
+
+        /** The address to bind and advertise (an address of this host, e.g. {@code 10.0.0.7}); default 127.0.0.1. */
+        public Options localAddress(String host) {
+            if (host == null || host.isBlank()) throw new IllegalArgumentException("no local address given");
+            this.localAddress = host.strip();
+            return this;
+        }
+
+        /** The PKCS12 store with this client's private key and certificate, and its password. */
+        public Options keyStore(Path file, char[] password) {
+            this.keyStore = readable(file, "key store");
+            this.keyPassword = password == null ? new char[0] : password.clone();
+            return this;
+        }
+
+        /** The PKCS12 store with the certificates this client trusts (the cluster's), and its password. */
+        public Options trustStore(Path file, char[] password) {
+            this.trustStore = readable(file, "trust store");
+            this.trustPassword = password == null ? new char[0] : password.clone();
+            return this;
+        }
+
+        /**
+         * The key of a cluster made by {@link Cluster#local} (its {@link Cluster#keyStore()}: readable by the
+         * same user only) as both key and trust store: how another JVM of this user joins that cluster.
+         */
+        public Options clusterKey(Path keyStore) {
+            char[] pw = Nodes.password(readable(keyStore, "cluster key store"));
+            return keyStore(keyStore, pw).trustStore(keyStore, pw);
+        }
+
+        private static Path readable(Path file, String what) {
+            if (file == null) throw new IllegalArgumentException("no " + what + " given");
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new IllegalArgumentException("the " + what + " " + file + " is not a readable file");
+            }
+            return file;
+        }
+
+        String localHost(List<String> addresses) {
+            if (localAddress != null) return localAddress;
+            for (String a : addresses) {
+                String host = a.substring(0, a.lastIndexOf(':'));
+                if (!host.equals("localhost") && !host.startsWith("127.")) {
+                    throw new IllegalArgumentException("the cluster address " + a + " is not on this host: a client binds"
+                            + " 127.0.0.1 unless told otherwise, so say which local address to bind and advertise"
+                            + " (Cluster.Options.localAddress)");
+                }
+            }
+            return Nodes.LOOPBACK;
+        }
+
+        javax.cache.configuration.Factory<javax.net.ssl.SSLContext> ssl() {
+            if (keyStore == null && trustStore == null) return null;
+            if (keyStore == null || trustStore == null) {
+                throw new IllegalArgumentException("TLS needs both a key store (this client's key and certificate) and a"
+                        + " trust store (the cluster's certificates); only the " + (keyStore == null ? "trust" : "key")
+                        + " store was given");
+            }
+            return Nodes.ssl(keyStore, keyPassword, trustStore, trustPassword);
+        }
+    }
+
+    /**
+     * The key store that is this local cluster's secret: its nodes accept a TLS peer (another node, a
+     * client) only when it proves it holds this key. In the cluster's private (0700) work directory,
+     * removed with it; null for a cluster joined with {@link #connect}.
+     */
+    public Path keyStore() {
+        return keyStore;
+    }
+
+    /** The cluster's private work directory (key, logs, Ignite's files): removed by close() or at this JVM's exit. */
+    Path workDir() {
+        return workDir;
+    }
+
+    /** Ends the nodes and removes the work directory when this JVM exits without close() (Ctrl-C, SIGTERM, exit()). */
+    private Thread cleanupHook() {
+        Path dir = workDir;
+        List<Worker> nodes = servers;
+        Thread t = new Thread(() -> {
+            try {
+                List<Worker> copy = List.copyOf(nodes);
+                for (Worker w : copy) if (w.isAlive()) w.terminate();
+                for (Worker w : copy) {
+                    if (!w.join(Duration.ofSeconds(10))) w.kill();
+                }
+            } catch (InterruptedException | RuntimeException e) {
+                // the directory goes all the same
+            }
+            Nodes.deleteTree(dir);
+        }, "mproc-cluster-cleanup");
+        Runtime.getRuntime().addShutdownHook(t);
+        return t;
     }
 
     /** Whether {@code a} is a discovery address: {@code host:port} or {@code host:port1..port2}. */
@@ -327,14 +478,25 @@ public final class Cluster implements AutoCloseable {
     }
 
     private void endServers() throws InterruptedException {
-        for (Worker w : servers) if (w.isAlive()) w.terminate();
-        for (Worker w : servers) {
-            if (!w.join(Duration.ofSeconds(20))) {
-                w.kill();
-                w.join();
+        try {
+            for (Worker w : servers) if (w.isAlive()) w.terminate();
+            for (Worker w : servers) {
+                if (!w.join(Duration.ofSeconds(20))) {
+                    w.kill();
+                    w.join();
+                }
             }
+        } finally {
+            if (block != null) block.close();
+            Nodes.deleteTree(workDir);
+            if (cleanup != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException e) {
+                    // this JVM is exiting: the hook runs anyway, and finds nothing left
+                }
+            }
+            Output.flush();
         }
-        Nodes.deleteTree(workDir);
-        Output.flush();
     }
 }
