@@ -84,8 +84,10 @@ import java.util.function.IntConsumer;
  *       once, and {@link #close()} returns. (A pool whose first workers cannot start fails in its
  *       constructor, leaving none behind.) So is an unexpected {@code Error} in one of the pool's own threads.
  *       When {@link #close()}, {@link #join} or {@link #terminate()} returns, no future of the pool is pending.
- *       Not promised: a worker that starts but dies before its first answer is a death like any other
- *       (retried, see above), not a failed start.</li>
+ *       A worker JVM that ends before it is ready (a bad command line, a class path without the toolkit) is a
+ *       failed start too: after {@link #START_DEATHS} in a row, with the same pauses, the pool is broken, and
+ *       the message quotes what the JVM printed. A worker that dies once it is ready is a death like any other
+ *       (retried, see above).</li>
  *   <li>An initializer runs once in every worker JVM, before its first task (again in each replacement). If it
  *       throws, the pool is broken: pending and later calls fail with a {@link BrokenPoolException} that names
  *       the worker and has the initializer's {@link RemoteException} as its cause. (Python starts new workers
@@ -105,8 +107,10 @@ public final class Pool implements AutoCloseable {
     /** Chunks with less work than this (as last measured) are sent one ahead: see {@code Slot.feed}. */
     static final long AHEAD_BELOW_NANOS = 1_000_000;
     /** How many times a worker JVM's start is tried before the pool is broken (backoff 100 ms, 400 ms, 1.6 s). */
-    static final int START_TRIES = 4;
+    public static final int START_TRIES = 4;
     static final long START_BACKOFF_MILLIS = 100;
+    /** How many worker JVMs in a row may end before they are ready (a start that failed) before the pool is broken. */
+    public static final int START_DEATHS = 3;
     private static final Chunk STOP = new Chunk(-1, null, new byte[0], 0, "", null);
 
     private final int size;
@@ -757,18 +761,13 @@ public final class Pool implements AutoCloseable {
     private void enqueue(Chunk c) {
         live.add(c);
         c.result().whenComplete((v, e) -> live.remove(c));
+        RuntimeException refused = null;
         synchronized (work) { // against terminate() and breakPool() draining the queue at this moment
-            if (terminated) {
-                c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
-                return;
-            }
-            BrokenPoolException b = broken;
-            if (b != null) {
-                c.result().completeExceptionally(b);
-                return;
-            }
-            work.add(c);
+            if (terminated) refused = new IllegalStateException("the pool was terminated");
+            else if (broken != null) refused = broken;
+            else work.add(c);
         }
+        if (refused != null) c.result().completeExceptionally(refused); // outside the lock: callbacks may run here
     }
 
     private List<Object> await(Chunk c) throws InterruptedException {
@@ -849,6 +848,7 @@ public final class Pool implements AutoCloseable {
         int sentToChild; // chunks sent to the current worker (for maxTasksPerChild)
         boolean initPending; // the current worker's answer to the initializer has not come yet
         int initDeaths; // workers that died in the initializer, in a row
+        int startDeaths; // workers that ended before their JVM was ready, in a row
 
         Slot(int index) {
             this.index = index;
@@ -1029,7 +1029,7 @@ public final class Pool implements AutoCloseable {
             try {
                 r = (List<?>) conn.recv();
             } catch (EOFException | java.io.UncheckedIOException e) {
-                if (++initDeaths >= maxTries) {
+                if (!diedAtStart(worker) && ++initDeaths >= maxTries) { // (a start that failed: see workerDied)
                     initPending = false;
                     breakPool(new BrokenPoolException("the pool's workers died in the initializer " + initDeaths
                             + " times in a row, last " + worker.getName() + " (pid " + worker.pid() + ", exit code "
@@ -1041,6 +1041,7 @@ public final class Pool implements AutoCloseable {
             initPending = false;
             initDeaths = 0;
             deathsInARow.set(0);
+            startDeaths = 0;
             if (!"ok".equals(r.get(1))) {
                 RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
                 breakPool(new BrokenPoolException("the pool's initializer failed in " + worker.getName() + " (pid "
@@ -1091,6 +1092,7 @@ public final class Pool implements AutoCloseable {
                 return Long.MAX_VALUE;
             }
             deathsInARow.set(0);
+            startDeaths = 0;
             Chunk c = sent.poll(); // never null: feed() receives only with a chunk sent
             tries.remove(c);
             if (((Number) r.get(0)).longValue() != c.id()) { // cannot happen either: a worker answers in order
@@ -1127,6 +1129,17 @@ public final class Pool implements AutoCloseable {
                 breakPool(new BrokenPoolException("the pool's worker JVMs died " + row + " times in a row, last " + who
                         + "; the pool cannot run work", null));
             }
+            if (diedAtStart(worker)) {
+                who += lastLines(worker);
+                if (++startDeaths >= START_DEATHS && !terminated) {
+                    breakPool(new BrokenPoolException("the pool's worker JVMs end before they start: " + startDeaths
+                            + " in a row, last " + who + "; the pool cannot run work", null));
+                } else if (!terminated) {
+                    pause(START_BACKOFF_MILLIS << (2 * (startDeaths - 1))); // as for a start that failed
+                }
+            } else {
+                startDeaths = 0;
+            }
             List<Chunk> again = new ArrayList<>();
             Chunk c;
             while ((c = sent.poll()) != null) {
@@ -1159,6 +1172,28 @@ public final class Pool implements AutoCloseable {
             for (Chunk k : again) sendOrRetry(k, tries);
         }
 
+        /**
+         * Whether {@code w} ended before its JVM read its spec (it never became ready: a bad command line, a
+         * class path without the toolkit, a JVM that cannot reserve its heap): its start failed.
+         */
+        private boolean diedAtStart(Worker w) {
+            if (w.isAlive()) return false;
+            try {
+                w.drainOutput(1_000); // the relay has passed on the "ready" report, if there was one
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return w.lifetime().ready() == null;
+        }
+
+        private void pause(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // terminate(): the next wait ends the feeder
+            }
+        }
+
         private void replace() {
             conn.close();
             worker.kill();
@@ -1186,6 +1221,14 @@ public final class Pool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return w.exitCode();
+    }
+
+    /** The worker's last lines of output (what the JVM said when it could not start), for a message. */
+    private static String lastLines(Worker w) {
+        List<String> out = w.output();
+        if (out.isEmpty()) return "";
+        String s = String.join(" | ", out.subList(Math.max(0, out.size() - 3), out.size()));
+        return ", which said: " + (s.length() > 400 ? s.substring(0, 397) + "..." : s);
     }
 
     private static String preview(List<?> inputs) {

@@ -146,6 +146,37 @@ class PoolFaultsTest {
         }
     }
 
+    /**
+     * Workers whose command fails (a class path without the toolkit: each JVM starts and exits at once, code 1):
+     * after a bounded number of such starts the pool is broken, quoting what the JVM said; no endless restarts.
+     */
+    @Test
+    void workersWhoseCommandFailsBreakThePoolQuotingTheJvm() throws Exception {
+        String forced = System.getProperty("mproc.classpath");
+        System.setProperty("mproc.classpath", "/nonexistent-classpath-for-a-test");
+        Pool pool = null;
+        try {
+            pool = new Pool(1);
+            Pool p = pool;
+            CompletableFuture<List<Object>> map = p.mapAsync(Pool.Square.class, Pool.range(20));
+            Throwable e = failureOf(map);
+            assertInstanceOf(BrokenPoolException.class, e, chain(e));
+            assertTrue(e.getMessage().contains("end before they start: " + Pool.START_DEATHS + " in a row"), e.getMessage());
+            assertTrue(e.getMessage().contains("exit code 1"), e.getMessage());
+            assertTrue(e.getMessage().contains("WorkerMain"), "what the JVM said is quoted: " + e.getMessage());
+            assertEquals(Pool.START_DEATHS - 1, pool.restarts(), "bounded: no endless restarts");
+            assertThrows(BrokenPoolException.class, () -> p.apply(Pool.Square.class, 1));
+        } finally {
+            if (forced == null) System.clearProperty("mproc.classpath");
+            else System.setProperty("mproc.classpath", forced);
+            if (pool != null) {
+                long t0 = System.nanoTime();
+                pool.close();
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "close() returns promptly");
+            }
+        }
+    }
+
     /** A pool that cannot start at all: the constructor fails naming the cause, and leaves no worker behind. */
     @Test
     void aPoolThatCannotStartFailsInItsConstructorLeavingNothing() {
