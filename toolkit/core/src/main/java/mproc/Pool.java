@@ -111,12 +111,24 @@ public final class Pool implements AutoCloseable {
     static final long START_BACKOFF_MILLIS = 100;
     /** How many worker JVMs in a row may end before they are ready (a start that failed) before the pool is broken. */
     public static final int START_DEATHS = 3;
+    /** An empty list, encoded. */
+    private static final byte[] EMPTY_LIST = emptyList();
+
+    private static byte[] emptyList() {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            Codec.write(new java.io.DataOutputStream(b), List.of());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // memory does not fail
+        }
+        return b.toByteArray();
+    }
     private static final Chunk STOP = new Chunk(-1, null, new byte[0], 0, "", null);
 
     private final int size;
     private final StartMethod method;
     private final String initializer; // Targets text, JOB-prefixed for a Job; null: none
-    private final List<Object> initargs;
+    private final byte[] initargs; // the encoded list, taken when the initializer was given
     private final int maxTasksPerChild, maxTries, brokenAfterDeaths;
     private final BlockingQueue<Chunk> work = new LinkedBlockingQueue<>();
     private final List<Slot> slots = new ArrayList<>();
@@ -194,7 +206,7 @@ public final class Pool implements AutoCloseable {
         private int processes = Math.min(256, Runtime.getRuntime().availableProcessors());
         private StartMethod startMethod;
         private String initializer;
-        private List<Object> initargs = List.of();
+        private byte[] initargs = EMPTY_LIST;
         private int maxTasksPerChild, maxTries = MAX_TRIES, brokenAfterDeaths;
 
         Builder() {}
@@ -214,23 +226,35 @@ public final class Pool implements AutoCloseable {
         /**
          * {@code fn} runs once in every worker JVM before its first task, given {@code initargs} as a list
          * (Python's {@code initializer(*initargs)}); what it returns is ignored. It typically sets static state
-         * that the tasks then read. If it throws, the pool is broken (see {@link Pool}).
+         * that the tasks then read. If it throws, the pool is broken (see {@link Pool}). The initargs are
+         * encoded here: one that cannot travel is refused with an IllegalArgumentException naming it, and every
+         * worker, replacements included, gets them as they were at this call.
          */
         public Builder initializer(Fn<List<Object>, ?> fn, Object... initargs) {
             List<Object> args = java.util.Arrays.asList(initargs.clone());
-            for (Object o : args) {
-                Codec.check(o);
-                Targets.shipTypes(o);
+            for (Object o : args) Targets.shipTypes(o);
+            String ref = Targets.of(fn, "pool initializer");
+            int limit = FrameChannel.MAX_FRAME - 64 - 3 * ref.length();
+            Encoded b = new Encoded(limit);
+            try {
+                Codec.write(new java.io.DataOutputStream(b), new ArrayList<>(args));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("an initarg cannot travel to a worker JVM: " + e.getMessage(), e);
+            } catch (UncheckedTooLarge e) {
+                throw new IllegalArgumentException("the initargs are too large to travel to a worker JVM: more than "
+                        + limit + " bytes encoded, the limit for one message", e);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot encode the initargs: " + e, e); // memory does not fail
             }
-            this.initializer = Targets.of(fn, "pool initializer");
-            this.initargs = args;
+            this.initializer = ref;
+            this.initargs = b.toByteArray(); // as they are now: every worker, replacements too, gets the same
             return this;
         }
 
         /** As {@link #initializer(Fn, Object...)}, with no initargs: a lambda that captures what it needs. */
         public Builder initializer(Job job) {
             this.initializer = PoolWorker.JOB + Targets.of(job, "pool initializer");
-            this.initargs = List.of();
+            this.initargs = EMPTY_LIST;
             return this;
         }
 
@@ -915,7 +939,7 @@ public final class Pool implements AutoCloseable {
                 initPending = true;
                 try {
                     conn.send(java.util.Arrays.asList(PoolWorker.INIT, "init", initializer, initargs));
-                } catch (RuntimeException e) {
+                } catch (java.io.UncheckedIOException | IllegalStateException e) {
                     // the worker died at once: awaitInit sees it
                 }
             }
@@ -974,6 +998,8 @@ public final class Pool implements AutoCloseable {
                             else if (c != null) sendOrRetry(c, tries);
                             if (sent.isEmpty()) continue;
                         }
+                        // a worker replaced just now (it died as a chunk was sent) answers its initializer first
+                        if (initPending && broken == null && !terminated) continue;
                         lastBusy = receive(tries);
                     } catch (InterruptedException e) {
                         return; // terminate(): the finally fails what was sent

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * {@link RemoteException#describe described}): whatever the function throws, {@code Error}s included. After
  * answering a {@link VirtualMachineError} other than a {@link StackOverflowError} (an OutOfMemoryError) the worker
  * ends, so that the pool replaces it with a fresh JVM; otherwise it ends when the pool closes the pipe. The pool's initializer comes first, as {@code [-1, "init", initializer,
- * initargs]}, answered {@code [-1, "ok"]} or {@code [-1, "error", text, exception]}.
+ * initargs]} (the initargs encoded too), answered {@code [-1, "ok"]} or {@code [-1, "error", text, exception]}.
  *
  * <p>A function is the {@link Targets} text of an {@link Fn}, or, prefixed {@value #CALL}, of a
  * {@link Callable} ({@link ProcessPoolExecutor}'s tasks: the input is ignored), or, prefixed {@value #RUN}, of a
@@ -40,7 +40,7 @@ final class PoolWorker implements Task {
                 long t0 = System.nanoTime();
                 try {
                     if (id == INIT) {
-                        initialize((String) req.get(2), (List<?>) req.get(3));
+                        initialize((String) req.get(2), inputs((byte[]) req.get(3)));
                         c.send(List.of(id, "ok"));
                         continue;
                     }
@@ -61,7 +61,7 @@ final class PoolWorker implements Task {
         }
     }
 
-    /** A chunk's inputs, encoded by the pool at the call (see {@link Pool}). */
+    /** A chunk's inputs (or the initargs), a list the pool encoded at the call (see {@link Pool}). */
     private static List<?> inputs(byte[] encoded) throws java.io.IOException {
         return (List<?>) Codec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded)));
     }

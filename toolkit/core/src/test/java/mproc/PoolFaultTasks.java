@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 public final class PoolFaultTasks {
     private PoolFaultTasks() {}
 
+    /** Set by a pool initializer in a worker JVM, read by its tasks. */
+    static volatile String seen;
+
     /**
      * Starts a pool, removes this JVM's IPC directory, SIGKILLs the pool's worker and maps again: prints
      * "broken: <message>" if the map failed with a BrokenPoolException within 60 s, then "terminated".

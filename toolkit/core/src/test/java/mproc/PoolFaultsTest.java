@@ -407,6 +407,26 @@ class PoolFaultsTest {
         }
     }
 
+    /** Initargs are checked and encoded when given: one that cannot travel is refused there; later changes do not count. */
+    @Test
+    void initargsAreCheckedAndTakenWhenGiven() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pool.builder().initializer(a -> null, new StringBuilder("x")));
+        assertTrue(e.getMessage().contains("java.lang.StringBuilder"), e.getMessage());
+        List<Object> arg = new ArrayList<>(List.of("a"));
+        Pool.Builder b = Pool.builder().processes(1).initializer(a -> {
+            PoolFaultTasks.seen = String.valueOf(a.get(0));
+            return null;
+        }, arg);
+        arg.add("b");
+        try (Pool pool = b.build()) {
+            assertEquals("[a]", pool.apply((Integer x) -> PoolFaultTasks.seen, 0));
+            killWorkers(pool); // the replacement runs the initializer again, with the same initargs
+            assertEquals("[a]", pool.apply((Integer x) -> PoolFaultTasks.seen, 0));
+            assertEquals(1, pool.restarts());
+        }
+    }
+
     /** Callbacks that throw (an Error, a RuntimeException) do not hang the call or the pool. */
     @Test
     void callbacksThatThrowDoNotHangThePool() throws Exception {
