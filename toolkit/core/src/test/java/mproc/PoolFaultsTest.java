@@ -298,6 +298,38 @@ class PoolFaultsTest {
         }
     }
 
+    record Holder(Object value) {}
+
+    /** Many kinds of values that cannot travel, each alone and inside a map's inputs: all refused at the call. */
+    @Test
+    void everyKindOfValueThatCannotTravelIsRefusedAtTheCall() throws Exception {
+        Object deep = 1;
+        for (int i = 0; i < 100; i++) deep = List.of(deep);
+        java.util.Map<String, Object> badMap = new java.util.HashMap<>();
+        badMap.put("k", new java.util.concurrent.atomic.AtomicLong(1));
+        List<Object> bad = List.of(new StringBuilder("s"), new Object(), Thread.currentThread(),
+                new java.util.concurrent.atomic.AtomicLong(5), new java.util.Date(0), java.util.Optional.of(1),
+                new int[][] {{1}}, (Runnable) () -> { }, badMap, new Holder(new Object()), deep,
+                java.util.List.of(1, new java.io.File("/")), new Exception("an exception is not data"));
+        try (Pool pool = new Pool(1)) {
+            List<Long> pids = pool.pids();
+            int refused = 0;
+            for (Object v : bad) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> pool.applyAsync(Pool.Square.class, v), "refused at the call: " + v.getClass());
+                assertTrue(e.getMessage().contains("cannot travel"), e.getMessage());
+                List<Object> inputs = new ArrayList<>(List.of(1, 2, 3));
+                inputs.add(v);
+                assertThrows(IllegalArgumentException.class, () -> pool.mapAsync(Pool.Square.class, inputs));
+                refused += 2;
+            }
+            assertEquals(List.of(1L, 4L, 9L), pool.map(Pool.Square.class, List.of(1, 2, 3)), "nothing of them ran");
+            assertEquals(pids, pool.pids(), "no worker was killed for a value");
+            assertEquals(0, pool.restarts());
+            System.out.println("values that cannot travel: " + refused + " calls refused, 0 workers killed");
+        }
+    }
+
     /** The inputs are encoded at the call: changing them afterwards changes nothing in the worker. */
     @Test
     void inputsAreTakenAtTheCall() throws Exception {
