@@ -123,6 +123,7 @@ public final class Pool implements AutoCloseable {
         }
         return b.toByteArray();
     }
+
     private static final Chunk STOP = new Chunk(-1, null, new byte[0], 0, "", null);
 
     private final int size;

@@ -251,6 +251,56 @@ class PoolFaultsTest {
         }
     }
 
+    /**
+     * Four threads submit 100 tasks each while an Error breaks a feeder at its 50th answer: every task is
+     * answered, failed with the BrokenPoolException, or refused at the call; none is left pending, none lost.
+     */
+    @Test
+    void tasksSubmittedByManyThreadsWhileThePoolBreaksAreNeverLeftPending() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger receives = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        List<CompletableFuture<Object>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        Pool pool = new Pool(2);
+        try {
+            Pool.beforeReceiveHook = () -> {
+                if (receives.incrementAndGet() == 50) throw new OutOfMemoryError("injected at the 50th answer");
+            };
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        try {
+                            all.add(pool.applyAsync(Pool.Square.class, i));
+                        } catch (BrokenPoolException e) {
+                            refused.incrementAndGet();
+                        }
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) th.join(60_000);
+            int ok = 0, failed = 0;
+            for (CompletableFuture<Object> f : List.copyOf(all)) {
+                try {
+                    f.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+                    ok++;
+                } catch (ExecutionException e) {
+                    assertInstanceOf(BrokenPoolException.class, e.getCause(), chain(e));
+                    failed++;
+                }
+            }
+            assertEquals(400, ok + failed + refused.get(), "every task accounted for");
+            assertTrue(ok >= 1 && failed + refused.get() >= 1, ok + " answered, " + failed + " failed, " + refused + " refused");
+            System.out.println("broken under load: " + ok + " answered, " + failed + " failed, " + refused + " refused, 0 pending");
+        } finally {
+            Pool.beforeReceiveHook = null;
+            long t0 = System.nanoTime();
+            pool.close();
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "close() returns promptly");
+        }
+    }
+
     /** terminate() while tasks run and wait: every future is done when it returns. */
     @Test
     void terminateLeavesNoFuturePending() throws Exception {
