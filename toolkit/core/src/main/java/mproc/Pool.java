@@ -1,6 +1,7 @@
 package mproc;
 
 import java.io.EOFException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -66,10 +67,27 @@ import java.util.function.IntConsumer;
  *   <li>If a worker JVM dies while running a chunk, the chunk runs again on a fresh worker (up to
  *       {@link Builder#maxTries} times in all, {@link #MAX_TRIES} by default; {@link Builder#failFast()}: not
  *       again); every result arrives exactly once, or the call fails with an error naming the task. (Python's
- *       Pool hangs when a worker dies.) An exception thrown by the function is never retried: it fails the call
- *       with an {@link IllegalStateException} naming the task, whose cause is a {@link RemoteException} with
- *       the original class name, message and the worker's stack trace (Python re-raises the exception, with
- *       a {@code RemoteTraceback} as its cause).</li>
+ *       Pool hangs when a worker dies.) An exception thrown by the function, an {@code Error} included (a
+ *       {@code StackOverflowError}, an {@code AssertionError}, an {@code OutOfMemoryError}), is never retried: it
+ *       fails the call with an {@link IllegalStateException} naming the task, whose cause is a
+ *       {@link RemoteException} with the original class name, message and the worker's stack trace (Python
+ *       re-raises the exception, with a {@code RemoteTraceback} as its cause). The worker goes on, except after
+ *       an {@code OutOfMemoryError} (or another {@code VirtualMachineError} but a stack overflow): having
+ *       answered, it ends, and a fresh worker takes its place.</li>
+ *   <li>The inputs are encoded at the call, in the caller's thread: one that cannot travel (not plain data, see
+ *       {@link Connection#send}), or a chunk over the size of one message (256 MiB), is refused there with an
+ *       {@link IllegalArgumentException} naming the input and its type; no worker is touched. A map refuses
+ *       all of its inputs before any runs. What the worker gets is the inputs as they were at the call.</li>
+ *   <li>A worker JVM that cannot be started (no {@code java}, a failed fork, this JVM's IPC directory removed)
+ *       is tried {@link #START_TRIES} times with a growing pause (about 2 s in all); then the pool is broken:
+ *       the work pending fails with a {@link BrokenPoolException} naming the cause, later calls fail with it at
+ *       once, and {@link #close()} returns. (A pool whose first workers cannot start fails in its
+ *       constructor, leaving none behind.) So is an unexpected {@code Error} in one of the pool's own threads.
+ *       When {@link #close()}, {@link #join} or {@link #terminate()} returns, no future of the pool is pending.
+ *       A worker JVM that ends before it is ready (a bad command line, a class path without the toolkit) is a
+ *       failed start too: after {@link #START_DEATHS} in a row, with the same pauses, the pool is broken, and
+ *       the message quotes what the JVM printed. A worker that dies once it is ready is a death like any other
+ *       (retried, see above).</li>
  *   <li>An initializer runs once in every worker JVM, before its first task (again in each replacement). If it
  *       throws, the pool is broken: pending and later calls fail with a {@link BrokenPoolException} that names
  *       the worker and has the initializer's {@link RemoteException} as its cause. (Python starts new workers
@@ -88,17 +106,37 @@ public final class Pool implements AutoCloseable {
     public static final int MAX_TRIES = 3;
     /** Chunks with less work than this (as last measured) are sent one ahead: see {@code Slot.feed}. */
     static final long AHEAD_BELOW_NANOS = 1_000_000;
-    private static final Chunk STOP = new Chunk(-1, null, List.of(), null);
+    /** How many times a worker JVM's start is tried before the pool is broken (backoff 100 ms, 400 ms, 1.6 s). */
+    public static final int START_TRIES = 4;
+    static final long START_BACKOFF_MILLIS = 100;
+    /** How many worker JVMs in a row may end before they are ready (a start that failed) before the pool is broken. */
+    public static final int START_DEATHS = 3;
+    /** An empty list, encoded. */
+    private static final byte[] EMPTY_LIST = emptyList();
+
+    private static byte[] emptyList() {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try {
+            Codec.write(new java.io.DataOutputStream(b), List.of());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // memory does not fail
+        }
+        return b.toByteArray();
+    }
+
+    private static final Chunk STOP = new Chunk(-1, null, new byte[0], 0, "", null);
 
     private final int size;
     private final StartMethod method;
     private final String initializer; // Targets text, JOB-prefixed for a Job; null: none
-    private final List<Object> initargs;
+    private final byte[] initargs; // the encoded list, taken when the initializer was given
     private final int maxTasksPerChild, maxTries, brokenAfterDeaths;
     private final BlockingQueue<Chunk> work = new LinkedBlockingQueue<>();
     private final List<Slot> slots = new ArrayList<>();
     private final List<Worker> retired = new ArrayList<>(); // replaced after maxTasksPerChild: still ending
     private final AtomicLong ids = new AtomicLong();
+    /** Feeders waiting for work: while one is, no other sends a chunk ahead (the waiting one takes it). */
+    private final AtomicInteger waitingFeeders = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger(), retirements = new AtomicInteger(), deathsInARow = new AtomicInteger();
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "mproc-pool-callbacks");
@@ -108,8 +146,17 @@ public final class Pool implements AutoCloseable {
     private volatile boolean closed, terminated;
     private volatile BrokenPoolException broken;
 
-    /** One unit of work: inputs with the same function, and where its results go. */
-    record Chunk(long id, String fn, List<?> inputs, CompletableFuture<List<Object>> result) {}
+    /**
+     * One unit of work: inputs with the same function (encoded at the call, {@code count} of them, shown in
+     * messages as {@code preview}), and where its results go.
+     */
+    record Chunk(long id, String fn, byte[] inputs, int count, String preview, CompletableFuture<List<Object>> result) {}
+
+    /** Every chunk submitted and not done yet: what {@link #terminate()} and {@link #join} fail if still pending. */
+    private final java.util.Set<Chunk> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Tests only: runs in a feeder thread before it waits for an answer (to throw an Error there, for real). */
+    static volatile Runnable beforeReceiveHook;
 
     /** A pool with one worker JVM per available processor (Python's {@code Pool()}: {@code os.cpu_count()}). */
     public Pool() {
@@ -136,7 +183,17 @@ public final class Pool implements AutoCloseable {
         this.brokenAfterDeaths = b.brokenAfterDeaths;
         for (int i = 0; i < size; i++) slots.add(new Slot(i));
         OPEN.add(this);
-        for (Slot s : slots) s.startWorker();
+        try {
+            for (Slot s : slots) s.startWithBackoff();
+        } catch (RuntimeException | Error e) {
+            // none of this pool may outlive the failure: end the workers that did start
+            OPEN.remove(this);
+            closed = terminated = true;
+            for (Slot s : slots) if (s.worker != null) s.worker.kill();
+            for (Slot s : slots) if (s.conn != null) s.conn.close();
+            callbacks.shutdown();
+            throw e;
+        }
         for (Slot s : slots) s.feeder.start();
     }
 
@@ -150,7 +207,7 @@ public final class Pool implements AutoCloseable {
         private int processes = Math.min(256, Runtime.getRuntime().availableProcessors());
         private StartMethod startMethod;
         private String initializer;
-        private List<Object> initargs = List.of();
+        private byte[] initargs = EMPTY_LIST;
         private int maxTasksPerChild, maxTries = MAX_TRIES, brokenAfterDeaths;
 
         Builder() {}
@@ -170,23 +227,35 @@ public final class Pool implements AutoCloseable {
         /**
          * {@code fn} runs once in every worker JVM before its first task, given {@code initargs} as a list
          * (Python's {@code initializer(*initargs)}); what it returns is ignored. It typically sets static state
-         * that the tasks then read. If it throws, the pool is broken (see {@link Pool}).
+         * that the tasks then read. If it throws, the pool is broken (see {@link Pool}). The initargs are
+         * encoded here: one that cannot travel is refused with an IllegalArgumentException naming it, and every
+         * worker, replacements included, gets them as they were at this call.
          */
         public Builder initializer(Fn<List<Object>, ?> fn, Object... initargs) {
             List<Object> args = java.util.Arrays.asList(initargs.clone());
-            for (Object o : args) {
-                Codec.check(o);
-                Targets.shipTypes(o);
+            for (Object o : args) Targets.shipTypes(o);
+            String ref = Targets.of(fn, "pool initializer");
+            int limit = FrameChannel.MAX_FRAME - 64 - 3 * ref.length();
+            Encoded b = new Encoded(limit);
+            try {
+                Codec.write(new java.io.DataOutputStream(b), new ArrayList<>(args));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("an initarg cannot travel to a worker JVM: " + e.getMessage(), e);
+            } catch (UncheckedTooLarge e) {
+                throw new IllegalArgumentException("the initargs are too large to travel to a worker JVM: more than "
+                        + limit + " bytes encoded, the limit for one message", e);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot encode the initargs: " + e, e); // memory does not fail
             }
-            this.initializer = Targets.of(fn, "pool initializer");
-            this.initargs = args;
+            this.initializer = ref;
+            this.initargs = b.toByteArray(); // as they are now: every worker, replacements too, gets the same
             return this;
         }
 
         /** As {@link #initializer(Fn, Object...)}, with no initargs: a lambda that captures what it needs. */
         public Builder initializer(Job job) {
             this.initializer = PoolWorker.JOB + Targets.of(job, "pool initializer");
-            this.initargs = List.of();
+            this.initargs = EMPTY_LIST;
             return this;
         }
 
@@ -372,10 +441,12 @@ public final class Pool implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private <O> Batch<O> batch(String fn, List<?> inputs, int chunksize, AtomicInteger done) {
         checkChunk(chunksize);
+        checkOpen();
         List<Chunk> chunks = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i += chunksize) {
-            chunks.add(submit(fn, inputs.subList(i, Math.min(inputs.size(), i + chunksize))));
+        for (int i = 0; i < inputs.size(); i += chunksize) { // every input encoded before any is queued
+            chunks.add(prepare(fn, inputs.subList(i, Math.min(inputs.size(), i + chunksize)), i));
         }
+        for (Chunk c : chunks) enqueue(c);
         CompletableFuture<List<O>> all = new CompletableFuture<>();
         AtomicInteger left = new AtomicInteger(chunks.size());
         if (chunks.isEmpty()) all.complete(new ArrayList<>());
@@ -633,21 +704,95 @@ public final class Pool implements AutoCloseable {
     }
 
     private Chunk submit(String fn, List<?> inputs) {
-        if (closed) throw new IllegalStateException("the pool is closed");
-        BrokenPoolException b = broken;
-        if (b != null) throw new BrokenPoolException(b.getMessage(), b.getCause());
-        for (Object o : inputs) {
-            Codec.check(o);
-            Targets.shipTypes(o);
-        }
-        Chunk c = new Chunk(ids.incrementAndGet(), fn, List.copyOf(nullSafe(inputs)), new CompletableFuture<>());
-        work.add(c);
+        checkOpen();
+        Chunk c = prepare(fn, inputs, 0);
+        enqueue(c);
         return c;
     }
 
-    private static List<?> nullSafe(List<?> l) {
-        for (Object o : l) if (o == null) throw new IllegalArgumentException("a pool input must not be null");
-        return l;
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("the pool is closed");
+        BrokenPoolException b = broken;
+        if (b != null) throw new BrokenPoolException(b.getMessage(), b.getCause());
+    }
+
+    /**
+     * The chunk of these inputs, encoded here, in the caller's thread: an input that cannot travel, or a
+     * chunk over the size of one message, is refused now with an IllegalArgumentException naming it, never
+     * later in a feeder thread, where it would look like the worker's death. The bytes are what the worker
+     * gets, so changing an input after the call changes nothing. {@code first}: the index of the first input
+     * in the caller's list, for messages.
+     */
+    private Chunk prepare(String fn, List<?> inputs, int first) {
+        for (int i = 0; i < inputs.size(); i++) {
+            Object o = inputs.get(i);
+            if (o == null) throw new IllegalArgumentException("a pool input must not be null (input " + (first + i) + ")");
+            Targets.shipTypes(o);
+        }
+        int limit = FrameChannel.MAX_FRAME - 64 - 3 * fn.length(); // the message also holds the id and the function
+        Encoded b = new Encoded(limit);
+        try {
+            Codec.write(new java.io.DataOutputStream(b), new ArrayList<>(inputs));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a pool input cannot travel to a worker JVM (" + inputName(inputs, first)
+                    + "): " + e.getMessage(), e);
+        } catch (UncheckedTooLarge e) {
+            throw new IllegalArgumentException("too large to travel to a worker JVM: the pool " + inputName(inputs, first)
+                    + " take more than " + limit + " bytes encoded, the limit for one task message; pass smaller inputs,"
+                    + " or fewer per chunk (a smaller chunksize)", e);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot encode the pool inputs: " + e, e); // memory does not fail
+        }
+        byte[] bytes = b.toByteArray();
+        return new Chunk(ids.incrementAndGet(), fn, bytes, inputs.size(), preview(inputs), new CompletableFuture<>());
+    }
+
+    /** Bytes in memory, refusing to grow past {@code limit}: a chunk over the limit fails before it is all copied. */
+    private static final class Encoded extends java.io.ByteArrayOutputStream {
+        private final int limit;
+
+        Encoded(int limit) {
+            super(256);
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (count >= limit) throw new UncheckedTooLarge();
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            if (len > limit - count) throw new UncheckedTooLarge();
+            super.write(b, off, len);
+        }
+    }
+
+    /** What {@link Encoded} throws through the encoder (ByteArrayOutputStream's writes declare no IOException). */
+    private static final class UncheckedTooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UncheckedTooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static String inputName(List<?> inputs, int first) {
+        if (inputs.size() == 1) return "input " + first + ", a " + inputs.get(0).getClass().getTypeName() + ",";
+        return "inputs " + first + " to " + (first + inputs.size() - 1);
+    }
+
+    private void enqueue(Chunk c) {
+        live.add(c);
+        c.result().whenComplete((v, e) -> live.remove(c));
+        RuntimeException refused = null;
+        synchronized (work) { // against terminate() and breakPool() draining the queue at this moment
+            if (terminated) refused = new IllegalStateException("the pool was terminated");
+            else if (broken != null) refused = broken;
+            else work.add(c);
+        }
+        if (refused != null) c.result().completeExceptionally(refused); // outside the lock: callbacks may run here
     }
 
     private List<Object> await(Chunk c) throws InterruptedException {
@@ -691,7 +836,9 @@ public final class Pool implements AutoCloseable {
             broken = b;
         }
         List<Chunk> waiting = new ArrayList<>();
-        work.drainTo(waiting);
+        synchronized (work) {
+            work.drainTo(waiting);
+        }
         int stops = 0;
         for (Chunk c : waiting) {
             if (c == STOP) stops++;
@@ -721,9 +868,12 @@ public final class Pool implements AutoCloseable {
         volatile Connection conn;
         volatile int tasks, chunks;
         volatile long busyNanos;
+        /** Chunks sent to the current worker and not answered yet, oldest first (read by terminate() too). */
+        final java.util.concurrent.ConcurrentLinkedDeque<Chunk> sent = new java.util.concurrent.ConcurrentLinkedDeque<>();
         int sentToChild; // chunks sent to the current worker (for maxTasksPerChild)
         boolean initPending; // the current worker's answer to the initializer has not come yet
         int initDeaths; // workers that died in the initializer, in a row
+        int startDeaths; // workers that ended before their JVM was ready, in a row
 
         Slot(int index) {
             this.index = index;
@@ -731,10 +881,57 @@ public final class Pool implements AutoCloseable {
             feeder.setDaemon(true);
         }
 
+        String workerName() {
+            return "PoolWorker-" + (index + 1);
+        }
+
+        /**
+         * Starts this slot's worker JVM, trying {@link #START_TRIES} times with a growing pause in between (a
+         * fork can fail for a moment); throws the last failure, naming the worker, if every try failed.
+         */
+        void startWithBackoff() {
+            RuntimeException last = null;
+            for (int i = 0; i < START_TRIES; i++) {
+                if (terminated) throw new IllegalStateException("the pool was terminated");
+                if (i > 0) {
+                    try {
+                        Thread.sleep(START_BACKOFF_MILLIS << (2 * (i - 1)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                try {
+                    startWorker();
+                    return;
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            if (last == null) last = new IllegalStateException("interrupted while starting " + workerName());
+            throw new IllegalStateException("cannot start the pool's worker JVM " + workerName() + " (" + START_TRIES
+                    + " tries): " + last.getMessage(), last);
+        }
+
         void startWorker() {
+            Path ipc = Ipc.dir();
+            if (!java.nio.file.Files.isDirectory(ipc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException("this JVM's IPC directory " + ipc + " is gone (removed while the pool"
+                        + " runs?): no worker can connect to it");
+            }
             Pipe p = Pipe.create();
-            Worker w = new Worker("PoolWorker-" + (index + 1), PoolWorker.class, p.end2()).setDaemon(true).setStartMethod(method);
-            w.start();
+            Worker w = new Worker(workerName(), PoolWorker.class, p.end2()).setDaemon(true).setStartMethod(method);
+            try {
+                w.start();
+            } catch (RuntimeException | Error e) {
+                try {
+                    w.kill(); // started before it failed (its spec could not be written): not left behind
+                } catch (RuntimeException ignored) {
+                    // not started at all
+                }
+                p.end1().close();
+                throw e;
+            }
             conn = p.end1();
             conn.spinning(false); // the feeder waits for work being done: the cores are the workers'
             worker = w;
@@ -743,7 +940,7 @@ public final class Pool implements AutoCloseable {
                 initPending = true;
                 try {
                     conn.send(java.util.Arrays.asList(PoolWorker.INIT, "init", initializer, initargs));
-                } catch (RuntimeException e) {
+                } catch (java.io.UncheckedIOException | IllegalStateException e) {
                     // the worker died at once: awaitInit sees it
                 }
             }
@@ -753,82 +950,136 @@ public final class Pool implements AutoCloseable {
          * Sends chunks to this slot's worker and completes them as its answers come back (in the order sent).
          * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), one more chunk is sent before
          * the answer to the last one is in, so the worker finds its next chunk waiting instead of idling for
-         * a round trip; long chunks are sent one at a time, so that none waits behind another worker's while
-         * a third worker is idle. A fresh worker's answer to the initializer is awaited before anything else;
+         * a round trip, unless another worker is waiting for work; long chunks are sent one at a time, so that
+         * none waits behind another worker's while a third worker is idle. A fresh worker's answer to the initializer is awaited before anything else;
          * a worker that has been sent {@code maxTasksPerChild} chunks is replaced once it has answered them.
+         *
+         * <p>Whatever happens, no chunk this feeder took is left pending: anything unexpected thrown here (an
+         * {@code Error}, a replacement worker that cannot be started) breaks the pool with a
+         * {@link BrokenPoolException} naming it, and when the feeder ends, what it had sent fails.
          */
         void feed() {
-            java.util.ArrayDeque<Chunk> sent = new java.util.ArrayDeque<>();
-            java.util.Map<Chunk, Integer> tries = new java.util.IdentityHashMap<>();
             boolean stopping = false;
             long lastBusy = Long.MAX_VALUE; // work in the last chunk, as the worker measured it
-            while (true) {
-                try {
-                    if (initPending && broken == null && !terminated) {
-                        awaitInit(sent, tries);
-                        continue;
-                    }
-                    if (sent.isEmpty()) {
-                        if (stopping) {
-                            conn.close();
-                            return;
-                        }
-                        if (maxTasksPerChild > 0 && sentToChild >= maxTasksPerChild && broken == null) {
-                            retire();
+            java.util.Map<Chunk, Integer> tries = new java.util.IdentityHashMap<>();
+            try {
+                while (true) {
+                    try {
+                        if (initPending && broken == null && !terminated) {
+                            awaitInit(tries);
                             continue;
                         }
-                        Chunk c = work.take();
-                        if (c == STOP) {
-                            stopping = true;
-                            continue;
+                        if (sent.isEmpty()) {
+                            if (stopping) {
+                                conn.close();
+                                return;
+                            }
+                            if (maxTasksPerChild > 0 && sentToChild >= maxTasksPerChild && broken == null) {
+                                retire();
+                                continue;
+                            }
+                            Chunk c;
+                            waitingFeeders.incrementAndGet();
+                            try {
+                                c = work.take();
+                            } finally {
+                                waitingFeeders.decrementAndGet();
+                            }
+                            if (c == STOP) {
+                                stopping = true;
+                                continue;
+                            }
+                            sendOrRetry(c, tries);
+                            if (sent.isEmpty()) continue;
                         }
-                        sendOrRetry(c, sent, tries);
-                        if (sent.isEmpty()) continue;
+                        if (!stopping && sent.size() < 2 && lastBusy < AHEAD_BELOW_NANOS && waitingFeeders.get() == 0
+                                && (maxTasksPerChild == 0 || sentToChild < maxTasksPerChild)) {
+                            Chunk c = work.poll();
+                            if (c == STOP) stopping = true;
+                            else if (c != null) sendOrRetry(c, tries);
+                            if (sent.isEmpty()) continue;
+                        }
+                        // a worker replaced just now (it died as a chunk was sent) answers its initializer first
+                        if (initPending && broken == null && !terminated) continue;
+                        lastBusy = receive(tries);
+                    } catch (InterruptedException e) {
+                        return; // terminate(): the finally fails what was sent
+                    } catch (RuntimeException | Error e) {
+                        failed(e, tries);
                     }
-                    if (!stopping && sent.size() < 2 && lastBusy < AHEAD_BELOW_NANOS
-                            && (maxTasksPerChild == 0 || sentToChild < maxTasksPerChild)) {
-                        Chunk c = work.poll();
-                        if (c == STOP) stopping = true;
-                        else if (c != null) sendOrRetry(c, sent, tries);
-                        if (sent.isEmpty()) continue;
-                    }
-                    lastBusy = receive(sent, tries);
-                } catch (InterruptedException e) {
-                    for (Chunk c : sent) c.result().completeExceptionally(e);
-                    return;
                 }
+            } finally {
+                Throwable why = terminated ? new IllegalStateException("the pool was terminated") : broken != null ? broken
+                        : new IllegalStateException("the pool's feeder thread " + feeder.getName() + " ended");
+                Chunk c;
+                while ((c = sent.poll()) != null) c.result().completeExceptionally(why);
+            }
+        }
+
+        /**
+         * Something unexpected was thrown in this feeder (an Error, a failed start of a replacement worker):
+         * the conversation with the worker cannot be trusted, so the pool is broken, naming it; the feeder goes
+         * on only to fail the work it takes and to end when the pool closes.
+         */
+        private void failed(Throwable e, java.util.Map<Chunk, Integer> tries) {
+            if (terminated) { // ending anyway: what was sent fails as terminated (in feed's finally)
+                tries.clear();
+                return;
+            }
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError) && !(e instanceof OutOfMemoryError)) {
+                // an InternalError or UnknownError: the pool is broken all the same, but say so on stderr too
+                e.printStackTrace();
+            }
+            String msg = e instanceof IllegalStateException && e.getMessage() != null && e.getMessage().startsWith("cannot start")
+                    ? e.getMessage() + "; the pool cannot run work"
+                    : "the pool's feeder thread " + feeder.getName() + " failed: " + e + "; the pool cannot run work";
+            breakPool(new BrokenPoolException(msg, e));
+            Chunk c;
+            while ((c = sent.poll()) != null) c.result().completeExceptionally(broken);
+            tries.clear();
+            initPending = false;
+            try {
+                conn.close();
+            } catch (RuntimeException ignored) {
+                // closing what failed
+            }
+            try {
+                if (worker != null) worker.kill();
+            } catch (RuntimeException ignored) {
+                // a worker closed already
             }
         }
 
         /** The fresh worker's answer to the initializer: on failure the pool is broken. */
-        private void awaitInit(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) throws InterruptedException {
+        private void awaitInit(java.util.Map<Chunk, Integer> tries) throws InterruptedException {
             List<?> r;
             try {
                 r = (List<?>) conn.recv();
-            } catch (EOFException | RuntimeException e) {
-                if (++initDeaths >= maxTries) {
+            } catch (EOFException | java.io.UncheckedIOException e) {
+                if (!diedAtStart(worker) && ++initDeaths >= maxTries) { // (a start that failed: see workerDied)
                     initPending = false;
                     breakPool(new BrokenPoolException("the pool's workers died in the initializer " + initDeaths
                             + " times in a row, last " + worker.getName() + " (pid " + worker.pid() + ", exit code "
                             + exitCodeSoon(worker) + ")", null));
                 }
-                workerDied(sent, tries);
+                workerDied(tries);
                 return;
             }
             initPending = false;
             initDeaths = 0;
             deathsInARow.set(0);
+            startDeaths = 0;
             if (!"ok".equals(r.get(1))) {
                 RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
                 breakPool(new BrokenPoolException("the pool's initializer failed in " + worker.getName() + " (pid "
                         + worker.pid() + "): " + r.get(2) + "; the pool cannot run work", cause));
-                for (Chunk c : sent) c.result().completeExceptionally(broken);
-                sent.clear();
+                Chunk c;
+                while ((c = sent.poll()) != null) c.result().completeExceptionally(broken);
             }
         }
 
         /** Sends {@code c}; if the worker has died, replaces it and sends again what it had (see {@link #workerDied}). */
-        private void sendOrRetry(Chunk c, java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) {
+        private void sendOrRetry(Chunk c, java.util.Map<Chunk, Integer> tries) {
             if (c.result().isDone()) { // cancelled (a timeout) before it started
                 tries.remove(c);
                 return;
@@ -846,21 +1097,29 @@ public final class Pool implements AutoCloseable {
             sentToChild++;
             try {
                 conn.send(List.of(c.id(), c.fn(), c.inputs()));
-            } catch (RuntimeException e) {
-                workerDied(sent, tries);
+            } catch (java.io.UncheckedIOException | IllegalStateException e) {
+                // the socket failed (the worker is gone), or the connection was closed: never the value itself,
+                // which was encoded at the call, so this is the worker's death
+                workerDied(tries);
             }
         }
 
         /** The answer to the oldest chunk sent: completes it; returns its busy nanos (MAX_VALUE if none came). */
-        private long receive(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) throws InterruptedException {
+        private long receive(java.util.Map<Chunk, Integer> tries) throws InterruptedException {
+            Runnable hook = beforeReceiveHook;
+            if (hook != null) hook.run();
             List<?> r;
             try {
                 r = (List<?>) conn.recv();
-            } catch (EOFException | RuntimeException e) {
-                workerDied(sent, tries);
+            } catch (EOFException | java.io.UncheckedIOException e) {
+                if (Thread.currentThread().isInterrupted() || e.getCause() instanceof java.io.InterruptedIOException) {
+                    throw new InterruptedException("interrupted while waiting for " + worker.getName());
+                }
+                workerDied(tries);
                 return Long.MAX_VALUE;
             }
             deathsInARow.set(0);
+            startDeaths = 0;
             Chunk c = sent.poll(); // never null: feed() receives only with a chunk sent
             tries.remove(c);
             if (((Number) r.get(0)).longValue() != c.id()) { // cannot happen either: a worker answers in order
@@ -880,24 +1139,37 @@ public final class Pool implements AutoCloseable {
             }
             RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
             c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
-                    + preview(c.inputs()) + ") failed in " + worker.getName() + ": " + r.get(2), cause));
+                    + c.preview() + ") failed in " + worker.getName() + ": " + r.get(2), cause));
             return Long.MAX_VALUE;
         }
 
         /**
          * The worker JVM died with the chunks in {@code sent}: each runs again on a fresh worker, unless it has
          * now been tried {@code maxTries} times (then it fails, naming the task and the worker). When workers
-         * have died {@code brokenAfterDeaths} times in a row, the pool is broken instead.
+         * have died {@code brokenAfterDeaths} times in a row, the pool is broken instead. A fresh worker that
+         * cannot be started (after {@link #START_TRIES} tries) breaks the pool: thrown on to {@link #failed}.
          */
-        private void workerDied(java.util.ArrayDeque<Chunk> sent, java.util.Map<Chunk, Integer> tries) {
+        private void workerDied(java.util.Map<Chunk, Integer> tries) {
             String who = worker.getName() + " (pid " + worker.pid() + ", exit code " + exitCodeSoon(worker) + ")";
             int row = deathsInARow.incrementAndGet();
             if (brokenAfterDeaths > 0 && row >= brokenAfterDeaths && !terminated) {
                 breakPool(new BrokenPoolException("the pool's worker JVMs died " + row + " times in a row, last " + who
                         + "; the pool cannot run work", null));
             }
+            if (diedAtStart(worker)) {
+                who += lastLines(worker);
+                if (++startDeaths >= START_DEATHS && !terminated) {
+                    breakPool(new BrokenPoolException("the pool's worker JVMs end before they start: " + startDeaths
+                            + " in a row, last " + who + "; the pool cannot run work", null));
+                } else if (!terminated) {
+                    pause(START_BACKOFF_MILLIS << (2 * (startDeaths - 1))); // as for a start that failed
+                }
+            } else {
+                startDeaths = 0;
+            }
             List<Chunk> again = new ArrayList<>();
-            for (Chunk c : sent) {
+            Chunk c;
+            while ((c = sent.poll()) != null) {
                 int n = tries.merge(c, 1, Integer::sum);
                 if (terminated) {
                     c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
@@ -905,13 +1177,12 @@ public final class Pool implements AutoCloseable {
                     c.result().completeExceptionally(broken);
                 } else if (n >= maxTries) {
                     c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
-                            + preview(c.inputs()) + ") failed: its worker died " + n + " times, last " + who));
+                            + c.preview() + ") failed: its worker died " + n + " times, last " + who));
                 } else {
                     again.add(c);
                 }
                 if (terminated || broken != null || n >= maxTries) tries.remove(c);
             }
-            sent.clear();
             if (terminated) return;
             if (broken != null) {
                 conn.close();
@@ -919,15 +1190,42 @@ public final class Pool implements AutoCloseable {
                 initPending = false;
                 return;
             }
-            replace();
-            for (Chunk c : again) sendOrRetry(c, sent, tries);
+            try {
+                replace();
+            } catch (RuntimeException | Error e) {
+                for (Chunk k : again) sent.add(k); // failed with the pool's BrokenPoolException by failed()
+                throw e;
+            }
+            for (Chunk k : again) sendOrRetry(k, tries);
+        }
+
+        /**
+         * Whether {@code w} ended before its JVM read its spec (it never became ready: a bad command line, a
+         * class path without the toolkit, a JVM that cannot reserve its heap): its start failed.
+         */
+        private boolean diedAtStart(Worker w) {
+            if (w.isAlive()) return false;
+            try {
+                w.drainOutput(1_000); // the relay has passed on the "ready" report, if there was one
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return w.lifetime().ready() == null;
+        }
+
+        private void pause(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // terminate(): the next wait ends the feeder
+            }
         }
 
         private void replace() {
             conn.close();
             worker.kill();
             restarts.incrementAndGet();
-            startWorker();
+            startWithBackoff();
         }
 
         /** maxTasksPerChild reached (every chunk sent answered): the worker ends on its own, a fresh one takes over. */
@@ -938,7 +1236,7 @@ public final class Pool implements AutoCloseable {
                 retired.add(worker);
             }
             retirements.incrementAndGet();
-            startWorker();
+            startWithBackoff();
         }
     }
 
@@ -950,6 +1248,14 @@ public final class Pool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return w.exitCode();
+    }
+
+    /** The worker's last lines of output (what the JVM said when it could not start), for a message. */
+    private static String lastLines(Worker w) {
+        List<String> out = w.output();
+        if (out.isEmpty()) return "";
+        String s = String.join(" | ", out.subList(Math.max(0, out.size() - 3), out.size()));
+        return ", which said: " + (s.length() > 400 ? s.substring(0, 397) + "..." : s);
     }
 
     private static String preview(List<?> inputs) {
@@ -1014,13 +1320,21 @@ public final class Pool implements AutoCloseable {
         join(Duration.ofMinutes(10));
     }
 
-    /** Waits for the workers to end (after {@link #close()}); terminates them if they take longer than {@code timeout}. */
+    /**
+     * Waits for the workers to end (after {@link #close()}); terminates them if they take longer than {@code timeout}
+     * (then the work still running fails, as in {@link #terminate()}). When it returns, no task of this pool is
+     * pending: each has its result or its failure.
+     */
     public void join(Duration timeout) throws InterruptedException {
         if (!closed) throw new IllegalStateException("join() before close(), as in Python");
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Slot s : slots) s.feeder.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        if (slots.stream().anyMatch(s -> s.feeder.isAlive())) {
+            terminate(); // out of time with work still running
+            return;
+        }
         List<Worker> all = new ArrayList<>();
-        for (Slot s : slots) all.add(s.worker);
+        for (Slot s : slots) if (s.worker != null) all.add(s.worker);
         synchronized (retired) {
             all.addAll(retired);
         }
@@ -1028,13 +1342,16 @@ public final class Pool implements AutoCloseable {
             if (!w.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) w.kill();
             w.join();
         }
+        failLeftovers(new IllegalStateException("the pool was closed before this task was answered"));
         callbacks.shutdown();
     }
 
-    /** Ends the workers at once; pending work fails. */
+    /** Ends the workers at once; pending work fails. When it returns, no task of this pool is pending. */
     public void terminate() throws InterruptedException {
-        terminated = true;
-        closed = true;
+        synchronized (work) {
+            terminated = true;
+            closed = true;
+        }
         OPEN.remove(this);
         Chunk c;
         while ((c = work.poll()) != null) if (c != STOP) c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
@@ -1044,17 +1361,29 @@ public final class Pool implements AutoCloseable {
         }
         for (Slot s : slots) {
             s.feeder.interrupt();
-            s.worker.kill();
+            if (s.worker != null) s.worker.kill();
         }
         for (Worker w : old) w.kill();
         for (Slot s : slots) s.feeder.join(10_000); // a feeder replacing its worker right now has started the new one
         for (Slot s : slots) {
-            s.worker.kill();
-            s.worker.join();
-            s.conn.close();
+            if (s.worker != null) {
+                s.worker.kill();
+                s.worker.join();
+            }
+            if (s.conn != null) s.conn.close();
         }
         for (Worker w : old) w.join();
+        failLeftovers(new IllegalStateException("the pool was terminated"));
         callbacks.shutdown();
+    }
+
+    /** Fails every task not answered yet (what a feeder that could not end in time still held). */
+    private void failLeftovers(Throwable why) {
+        for (Slot s : slots) {
+            Chunk c;
+            while ((c = s.sent.poll()) != null) c.result().completeExceptionally(why);
+        }
+        for (Chunk c : List.copyOf(live)) c.result().completeExceptionally(why);
     }
 
     /** 0, 1, ..., n-1 as a list (Python's {@code range(n)}). */

@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The loop of a {@link Pool} worker JVM: receives chunks {@code [id, function, inputs]} on its pipe,
- * applies the function to each input, sends back {@code [id, "ok", results, busy nanos]} or
- * {@code [id, "error", text, exception]} (the exception {@link RemoteException#describe described});
- * ends when the pool closes the pipe. The pool's initializer comes first, as {@code [-1, "init", initializer,
- * initargs]}, answered {@code [-1, "ok"]} or {@code [-1, "error", text, exception]}.
+ * The loop of a {@link Pool} worker JVM: receives chunks {@code [id, function, inputs]} on its pipe (the
+ * inputs a list the pool encoded into bytes at the call), applies the function to each input, sends back
+ * {@code [id, "ok", results, busy nanos]} or {@code [id, "error", text, exception]} (the exception
+ * {@link RemoteException#describe described}): whatever the function throws, {@code Error}s included. After
+ * answering a {@link VirtualMachineError} other than a {@link StackOverflowError} (an OutOfMemoryError) the worker
+ * ends, so that the pool replaces it with a fresh JVM; otherwise it ends when the pool closes the pipe. The pool's initializer comes first, as {@code [-1, "init", initializer,
+ * initargs]} (the initargs encoded too), answered {@code [-1, "ok"]} or {@code [-1, "error", text, exception]}.
  *
  * <p>A function is the {@link Targets} text of an {@link Fn}, or, prefixed {@value #CALL}, of a
  * {@link Callable} ({@link ProcessPoolExecutor}'s tasks: the input is ignored), or, prefixed {@value #RUN}, of a
@@ -38,20 +40,30 @@ final class PoolWorker implements Task {
                 long t0 = System.nanoTime();
                 try {
                     if (id == INIT) {
-                        initialize((String) req.get(2), (List<?>) req.get(3));
+                        initialize((String) req.get(2), inputs((byte[]) req.get(3)));
                         c.send(List.of(id, "ok"));
                         continue;
                     }
                     Fn<Object, Object> f = function((String) req.get(1));
-                    List<?> inputs = (List<?>) req.get(2);
+                    List<?> inputs = inputs((byte[]) req.get(2));
                     List<Object> out = new ArrayList<>(inputs.size());
                     for (Object in : inputs) out.add(f.apply(in));
                     c.send(List.of(id, "ok", out, System.nanoTime() - t0));
-                } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                } catch (Throwable e) {
+                    // the function's failure, Errors included (a StackOverflowError, an Error of its own): the
+                    // pool's caller gets it; this worker is not dead and goes on
                     c.send(List.of(id, "error", e.toString(), RemoteException.describe(e)));
+                    // a JVM that ran out of memory (or failed inside) is not to be trusted with more work: having
+                    // answered, this one ends (exit code 1) and the pool starts a fresh one
+                    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) throw e;
                 }
             }
         }
+    }
+
+    /** A chunk's inputs (or the initargs), a list the pool encoded at the call (see {@link Pool}). */
+    private static List<?> inputs(byte[] encoded) throws java.io.IOException {
+        return (List<?>) Codec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded)));
     }
 
     private static ClassLoader loader() {

@@ -61,9 +61,10 @@ import java.util.function.Supplier;
  * <p>Deliberately unlike Python: a task whose worker JVM dies runs again on a fresh worker (up to
  * {@link Pool#MAX_TRIES} times in all) instead of breaking the executor at the first death; the executor is
  * broken (every pending future fails with a {@link BrokenPoolException}, and so does every later submit)
- * when worker JVMs die {@link #BROKEN_AFTER_DEATHS} times in a row with no task done in between, or when the
- * initializer fails. A task's own exception fails its future with an {@link ExecutionException} whose cause
- * is a {@link RemoteException} (original class name, message and the worker's stack trace); it is never retried.
+ * when worker JVMs die {@link #BROKEN_AFTER_DEATHS} times in a row with no task done in between, when the
+ * initializer fails, or when a worker JVM cannot be started (see {@link Pool}). A task's own exception, an
+ * {@code Error} included, fails its future with an {@link ExecutionException} whose cause is a
+ * {@link RemoteException} (original class name, message and the worker's stack trace); it is never retried.
  */
 public final class ProcessPoolExecutor implements ExecutorService {
     /** Worker deaths in a row, with no task done in between, after which the executor is broken. */

@@ -1,0 +1,122 @@
+package mproc;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * WARM spares (issue 15, item 10): one bounded set of spare JVMs across command lines. Real spare JVMs are
+ * started for many distinct command lines; the live ones never exceed the bound, and all end at the close.
+ */
+@ExtendWith(WorkerJvms.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class SparesTest {
+    private static long liveChildren() {
+        return ProcessHandle.current().descendants().filter(h -> Leftovers.running(h.pid())).count();
+    }
+
+    /** Waits (bounded) until at most {@code n} child processes run; returns how many do. */
+    private static long settleTo(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (liveChildren() > n && System.nanoTime() < deadline) Thread.sleep(20);
+        return liveChildren();
+    }
+
+    private static List<String> command(int i) {
+        return new Worker(Tasks.Echo.class, "spare").setStartMethod(StartMethod.WARM)
+                .setJvmOptions(List.of("-Dmproc.test.spare=" + i)).command();
+    }
+
+    @Test
+    void manyDistinctCommandLinesKeepAtMostTheBoundOfSpares() throws Exception {
+        int perCommand = Spares.perCommand(), max = Spares.maxIdle();
+        Worker.closeSpares();
+        try {
+            Spares.setMaxIdle(3);
+            Worker.setWarmSpares(2);
+            int commands = 5;
+            List<List<String>> cmds = new ArrayList<>();
+            for (int i = 0; i < commands; i++) cmds.add(command(i));
+            assertEquals(commands, cmds.stream().distinct().count(), "distinct command lines");
+            // counts the live spare JVMs every few ms while they are started and ended
+            java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    most.accumulateAndGet(liveChildren(), Math::max);
+                    samples.incrementAndGet();
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.start();
+            try {
+                for (List<String> cmd : cmds) {
+                    Spares.refill(cmd);
+                    assertTrue(Spares.await(cmd, 2, 60_000), "the newest command line gets its spares");
+                    assertTrue(Spares.idleCount() <= 3, "idle spares: " + Spares.idleCount());
+                }
+            } finally {
+                sampling.set(false);
+                sampler.join();
+            }
+            assertTrue(most.get() <= 3, "live spare JVMs at most " + most.get() + " (bound 3), " + samples.get() + " samples");
+            assertEquals(3, Spares.idleCount(), "the bound is filled, not exceeded");
+
+            // a WARM worker of the newest command line takes one of its spares and runs in it
+            List<String> last = cmds.get(commands - 1);
+            Worker w = new Worker(Tasks.Echo.class, "spare").setStartMethod(StartMethod.WARM)
+                    .setJvmOptions(List.of("-Dmproc.test.spare=" + (commands - 1)));
+            assertEquals(last, w.command());
+            w.start();
+            assertTrue(w.join(Duration.ofSeconds(60)));
+            assertEquals(0, w.exitCode());
+            assertTrue(Spares.await(last, 2, 60_000), "refilled after the take");
+            assertTrue(Spares.idleCount() <= 3, "idle spares: " + Spares.idleCount());
+            assertTrue(settleTo(3) <= 3, "live spare JVMs: " + liveChildren());
+            System.out.println("spares: " + (commands * 2 + 1) + " started for " + commands
+                    + " command lines, at most " + most.get() + " alive at once in " + samples.get() + " samples (bound 3)");
+        } finally {
+            Worker.closeSpares();
+            Spares.setMaxIdle(max);
+            Worker.setWarmSpares(perCommand);
+        }
+        assertEquals(0, Spares.idleCount());
+        assertEquals(0, settleTo(0), "every spare ended");
+    }
+
+    @Test
+    void loweringTheBoundEndsTheOldestSpares() throws Exception {
+        int perCommand = Spares.perCommand(), max = Spares.maxIdle();
+        Worker.closeSpares();
+        try {
+            Spares.setMaxIdle(4);
+            Worker.setWarmSpares(2);
+            List<String> a = command(100), b = command(101);
+            Spares.refill(a);
+            assertTrue(Spares.await(a, 2, 60_000));
+            Spares.refill(b);
+            assertTrue(Spares.await(b, 2, 60_000));
+            assertEquals(4, Spares.idleCount());
+            Spares.setMaxIdle(2);
+            assertEquals(2, Spares.idleCount());
+            assertTrue(Spares.await(b, 2, 1_000), "the newest stay, the oldest were ended");
+            assertTrue(settleTo(2) <= 2, "live spare JVMs: " + liveChildren());
+        } finally {
+            Worker.closeSpares();
+            Spares.setMaxIdle(max);
+            Worker.setWarmSpares(perCommand);
+        }
+        assertEquals(0, settleTo(0), "every spare ended");
+    }
+}
