@@ -55,7 +55,9 @@ import tech.tablesaw.api.Table;
                 "maps --tasks matrix tasks over them (the same pool function as on a local Pool(2), first),",
                 "runs the cluster's queue, lock and count-down latch across the nodes, and stops every node it started.",
                 "--connect / --connect-file join a cluster that runs elsewhere instead; its server nodes need the",
-                "mproc jar and the pool function's class on their class path, and the JVM options in mproc/cluster/ignite.jvmopts."})
+                "mproc jar and the pool function's class on their class path, and the JVM options in mproc/cluster/ignite.jvmopts;",
+                "--local-address, --key-store and --trust-store (passwords in $MPROC_KEY_STORE_PASSWORD and",
+                "$MPROC_TRUST_STORE_PASSWORD) say how to reach it and speak TLS to it."})
 public class cluster implements Callable<Integer> {
     @Option(names = "--nodes", paramLabel = "N", description = "local server nodes to start, 1..10 (default: 2)")
     Integer nodesOption;
@@ -67,6 +69,18 @@ public class cluster implements Callable<Integer> {
     @Option(names = "--connect-file", paramLabel = "FILE",
             description = "as --connect, with the addresses read from FILE (one per line, # comments)")
     Path connectFile;
+
+    @Option(names = "--local-address", paramLabel = "HOST",
+            description = "with --connect: this host's address that the cluster can reach (default: 127.0.0.1 only)")
+    String localAddress;
+
+    @Option(names = "--key-store", paramLabel = "FILE",
+            description = "with --connect: a PKCS12 store with this client's key and certificate, for a TLS cluster")
+    Path keyStore;
+
+    @Option(names = "--trust-store", paramLabel = "FILE",
+            description = "with --connect: a PKCS12 store with the certificates of the cluster to trust")
+    Path trustStore;
 
     @Option(names = "--tasks", defaultValue = "48", description = "matrix tasks in the map, 1..100000 (default: ${DEFAULT-VALUE})")
     int tasks;
@@ -83,6 +97,12 @@ public class cluster implements Callable<Integer> {
         public Long apply(Long count) {
             return Matrix.work(count);
         }
+    }
+
+    private char[] password(String option, String variable) {
+        String v = System.getenv(variable);
+        if (v == null) throw new ParameterException(new CommandLine(this), "Invalid value for " + option + ": its password must be in $" + variable);
+        return v.toCharArray();
     }
 
     public static void main(String... args) {
@@ -107,6 +127,12 @@ public class cluster implements Callable<Integer> {
             }
         }
 
+        Cluster.Options options = new Cluster.Options();
+        if (localAddress != null) options.localAddress(localAddress);
+        // the stores' passwords come from the environment, never from the command line
+        if (keyStore != null) options.keyStore(keyStore, password("--key-store", "MPROC_KEY_STORE_PASSWORD"));
+        if (trustStore != null) options.trustStore(trustStore, password("--trust-store", "MPROC_TRUST_STORE_PASSWORD"));
+
         // the main block
         List<Long> counts = new ArrayList<>();
         for (int i = 0; i < tasks; i++) counts.add(count + i);   // a little different each, so that order shows
@@ -122,7 +148,7 @@ public class cluster implements Callable<Integer> {
             runs.add(new ClusterReport.Run("local Pool", 2, startMs, (System.nanoTime() - t1) / 1e6, tasks, ClusterReport.checksum(onPool)));
         }
 
-        Cluster cluster = remote == null ? Cluster.local(nodes) : Cluster.connect(remote);
+        Cluster cluster = remote == null ? Cluster.local(nodes) : Cluster.connect(remote, options);
         System.out.println(String.format("%d server node(s) ready in %.0f ms (discovery %s)", cluster.size(), cluster.startMs(), cluster.addresses()));
         cluster.map(DoSomething.class, counts.subList(0, Math.min(4, tasks)));  // warm-up, as for the Pool
         long t2 = System.nanoTime();

@@ -485,7 +485,8 @@ def script_tests():
         "pool": count_bad + [["--workers", "0"], ["--tasks", "0"]],
         "speedup": count_bad + [["--max-workers", "0"], ["--tasks", "0"]],
         "cluster": count_bad + [["--nodes", "0"], ["--nodes", "11"], ["--tasks", "0"], ["--connect", "no-port"],
-                                ["--nodes", "2", "--connect", "127.0.0.1:47500"]],
+                                ["--nodes", "2", "--connect", "127.0.0.1:47500"],
+                                ["--connect", "127.0.0.1:47500", "--key-store", "client.p12"]],
         "barrier": count_bad, "sharedmem": [["--size", "0"], ["--size", "401"], ["--workers", "0"], ["--rounds", "0"]],
         "pitfalls": [], "sync": count_bad, "sharing": count_bad,
     }
