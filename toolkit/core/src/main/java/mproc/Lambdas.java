@@ -49,8 +49,9 @@ final class Lambdas {
             FUNCTIONAL_INTERFACE_METHOD_SIGNATURE, IMPL_CLASS, IMPL_METHOD_NAME, IMPL_METHOD_SIGNATURE,
             IMPL_METHOD_KIND, INSTANTIATED_METHOD_TYPE, CAPTURING_CLASS, CAPTURED_ARGS);
 
-    private static final String TRAVELS = "capture numbers, strings, booleans, byte/int/long/double arrays or"
-            + " lists of these";
+    private static final String TRAVELS = "capture values that travel as messages (numbers, strings, records,"
+            + " enums, arrays, lists, sets and maps of these) or IPC objects declared with their own type (a"
+            + " Connection, Queue, Lock...)";
 
     private Lambdas() {}
 
@@ -89,6 +90,15 @@ final class Lambdas {
         List<Object> captured = new ArrayList<>(s.getCapturedArgCount());
         for (int i = 0; i < s.getCapturedArgCount(); i++) {
             Object v = s.getCapturedArg(i);
+            if (v instanceof Shareable sh) { // an IPC object travels as its address, as a Worker argument does
+                Class<?> declared = capturedType(s, i, c.getClassLoader());
+                if (declared == null || !attachable(declared)) {
+                    throw new IllegalArgumentException(cannotTravel(s, i, v) + " (an IPC object can be captured"
+                            + " when its variable is declared with its own type, such as Connection or Queue)");
+                }
+                captured.add(sh.address());
+                continue;
+            }
             try {
                 Codec.check(v);
             } catch (IllegalArgumentException e) {
@@ -140,7 +150,9 @@ final class Lambdas {
         }
         Object[] bound = new Object[captured.size()];
         for (int i = 0; i < bound.length; i++) {
-            bound[i] = adapt(captured.get(i), t.parameterType(i), name, "capture " + i);
+            Class<?> p = t.parameterType(i);
+            bound[i] = attachable(p) && captured.get(i) instanceof String address ? attach(p, address, name, i)
+                    : adapt(captured.get(i), p, name, "capture " + i);
         }
         h = MethodHandles.insertArguments(h, 0, bound);
         t = h.type();
@@ -247,6 +259,44 @@ final class Lambdas {
         }
         return what + " captures a " + v.getClass().getName() + " (capture " + i + "), which cannot travel to a worker"
                 + " JVM: " + TRAVELS + ", or compute it inside the lambda";
+    }
+
+    /** The declared type of captured value {@code i} (the receiver first for an instance method); null if unknown. */
+    private static Class<?> capturedType(SerializedLambda s, int i, ClassLoader loader) {
+        try {
+            MethodType mt = MethodType.fromMethodDescriptorString(s.getImplMethodSignature(), loader);
+            int kind = s.getImplMethodKind();
+            boolean receiver = kind != MethodHandleInfo.REF_invokeStatic && kind != MethodHandleInfo.REF_newInvokeSpecial;
+            if (receiver && i == 0) return Class.forName(s.getImplClass().replace('/', '.'), false, loader);
+            int p = receiver ? i - 1 : i;
+            return p < mt.parameterCount() ? mt.parameterType(p) : null;
+        } catch (ClassNotFoundException | TypeNotPresentException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** An IPC type a worker can attach by address: a Shareable class with a static {@code attach(String)}. */
+    private static boolean attachable(Class<?> t) {
+        if (!Shareable.class.isAssignableFrom(t) || t.isInterface()) return false;
+        try {
+            return Modifier.isStatic(t.getMethod("attach", String.class).getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    private static Object attach(Class<?> t, String address, String name, int i) {
+        try {
+            return t.getMethod("attach", String.class).invoke(null, address);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(name + ": cannot attach capture " + i + " (" + t.getSimpleName() + " "
+                    + address + "): " + cause, cause);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(name + ": cannot attach capture " + i + " (" + t.getSimpleName() + " "
+                    + address + "): " + e, e);
+        }
     }
 
     private static boolean isA(Class<?> c, String binaryName) {

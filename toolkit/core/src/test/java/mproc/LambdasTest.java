@@ -235,7 +235,7 @@ class LambdasTest {
         String m = e.getMessage();
         assertTrue(m.startsWith("the lambda in mproc.LambdasTest.lambda$refusesACapturedThread$"), m);
         assertTrue(m.contains(" captures a java.lang.Thread (capture 1), which cannot travel to a worker JVM: capture"
-                + " numbers, strings"), m);
+                + " values that travel as messages (numbers, strings"), m);
         assertTrue(m.endsWith("or compute it inside the lambda"), m);
 
         SFn<String, Boolean> bound = t::equals;
