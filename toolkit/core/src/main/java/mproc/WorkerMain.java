@@ -65,7 +65,11 @@ final class WorkerMain {
             w.run();
             Ipc.flushAll(); // queue items still batched here
         } catch (Throwable t) {
-            Ipc.flushAll();
+            try {
+                Ipc.flushAll();
+            } catch (Throwable f) { // a refused put: shown with the task's own failure, not instead of it
+                t.addSuppressed(f);
+            }
             System.out.flush();
             System.err.println("Process " + w.getName() + ":");
             t.printStackTrace();
