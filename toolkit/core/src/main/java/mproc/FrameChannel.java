@@ -24,7 +24,7 @@ final class FrameChannel implements Closeable {
 
     private final SocketChannel ch;
     private final Selector readSel, writeSel;
-    private ByteBuffer in = ByteBuffer.allocate(1 << 16);
+    private ByteBuffer in = ByteBuffer.allocate(1 << 13); // grows to the largest frame seen
     private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream(1 << 12);
     private final DataOutputStream out = new DataOutputStream(outBytes);
     private final Object readLock = new Object(), writeLock = new Object();
@@ -145,6 +145,7 @@ final class FrameChannel implements Closeable {
         DataInputStream d = new DataInputStream(new ByteArrayInputStream(in.array(), in.arrayOffset() + in.position(), len));
         try {
             Object v = Codec.read(d);
+            if (d.available() > 0) throw new IOException("corrupt frame: " + d.available() + " bytes after its value");
             return v == null ? NULL_MSG : v;
         } finally {
             in.position(in.position() + len); // past the frame, decoded or not: the next one stays in step

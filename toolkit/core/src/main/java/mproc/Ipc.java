@@ -74,6 +74,11 @@ final class Ipc {
 
     interface Flushable {
         void flushQuietly();
+
+        /** Whether there is nothing left to flush, ever (its handle was closed or collected): then it is dropped. */
+        default boolean gone() {
+            return false;
+        }
     }
 
     private Ipc() {}
@@ -201,6 +206,7 @@ final class Ipc {
     }
 
     static void register(Flushable f) {
+        flushables.removeIf(Flushable::gone); // handles made and dropped by the thousand leave no entries behind
         flushables.add(f);
     }
 

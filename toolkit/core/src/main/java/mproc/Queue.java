@@ -674,6 +674,12 @@ public class Queue implements Shareable, Iterable<Object> {
         }
 
         @Override
+        public boolean gone() {
+            Queue q = queue.get();
+            return q == null || q.closed;
+        }
+
+        @Override
         public void flushQuietly() {
             Queue q = queue.get();
             if (q == null || q.closed || reported) return;

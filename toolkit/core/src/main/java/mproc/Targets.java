@@ -136,7 +136,7 @@ final class Targets {
             for (int i = 0; i + 1 < flat.size(); i += 2) d.put((String) flat.get(i), flat.get(i + 1));
             return Lambdas.rebuild(d, iface, loader);
         }
-        Class<?> c = Class.forName(ref, true, loader);
+        Class<?> c = Class.forName(ref, false, loader); // not initialised (no static code runs) before the check
         if (!iface.isAssignableFrom(c)) throw new IllegalArgumentException(c.getName() + " is not a " + iface.getSimpleName());
         Constructor<?> k = c.getDeclaredConstructor();
         k.setAccessible(true);
