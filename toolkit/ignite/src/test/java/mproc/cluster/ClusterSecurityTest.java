@@ -330,7 +330,8 @@ class ClusterSecurityTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(IgniteJvm.options());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CtrlCChild.class.getName()));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path err = Files.createTempFile("ctrlc-child", ".err");
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
@@ -338,6 +339,17 @@ class ClusterSecurityTest {
                 line = out.readLine();
             } while (line != null && !line.startsWith("ready "));
             assertNotNull(line, "the child made its cluster");
+            // the rest of its output is read on, so that a full pipe can never hold the child up at exit
+            StringBuffer rest = new StringBuffer();
+            Thread drain = new Thread(() -> {
+                try {
+                    for (String l; (l = out.readLine()) != null; ) rest.append(l).append('\n');
+                } catch (java.io.IOException e) {
+                    // the child ended
+                }
+            }, "ctrlc-child-output");
+            drain.setDaemon(true);
+            drain.start();
             String[] f = line.split(" ");
             Path workDir = Path.of(f[1]);
             long nodePid = Long.parseLong(f[2]);
@@ -347,7 +359,9 @@ class ClusterSecurityTest {
             // Ctrl-C: SIGINT to the JVM
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
             assertEquals(0, kill.waitFor());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM ended on SIGINT");
+            boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+            assertTrue(ended, () -> "the JVM ended on SIGINT; its output after ready:\n" + rest + "\nits stderr (tail):\n"
+                    + tail(err));
             assertFalse(Files.exists(workDir), "the work directory (and the key in it) was removed: " + workDir);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (mproc.Leftovers.running(nodePid) && System.nanoTime() < deadline) Thread.sleep(50);
@@ -355,6 +369,16 @@ class ClusterSecurityTest {
         } finally {
             p.destroyForcibly();
             p.waitFor(20, TimeUnit.SECONDS);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
