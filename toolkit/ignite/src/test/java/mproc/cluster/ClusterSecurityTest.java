@@ -327,6 +327,9 @@ class ClusterSecurityTest {
     @Test
     void ctrlCRemovesTheWorkDirectoryAndEndsTheNodes() throws Exception {
         List<String> cmd = new ArrayList<>();
+        // as in a terminal: SIGINT not ignored (a JVM started from a background shell inherits SIG_IGN for it, and
+        // then never sees a Ctrl-C)
+        cmd.addAll(List.of("env", "--default-signal=INT"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(IgniteJvm.options());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CtrlCChild.class.getName()));
