@@ -427,8 +427,9 @@ public final class Connection implements Shareable, AutoCloseable {
             if (channel != null || listener != null) return;
             if (closed) throw new IOException("this end of the pipe is closed");
             int pathBytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
-            if (pathBytes > 107) {
-                throw new IOException("the pipe's socket path is " + pathBytes + " bytes, over the 107 a Unix domain socket"
+            if (pathBytes > Ipc.MAX_SOCKET_PATH) { // an attached address may come from another JVM's base
+                throw new IOException("the pipe's socket path is " + pathBytes + " bytes, over the " + Ipc.MAX_SOCKET_PATH
+                        + " a Unix domain socket"
                         + " allows: " + path + " (set -Dmproc.ipcdir to a shorter directory)");
             }
             ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

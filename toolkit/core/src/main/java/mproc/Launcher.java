@@ -34,10 +34,6 @@ final class Launcher {
         cmd.addAll(Tuning.launchFlags(options));
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dmproc.worker=" + ProcessHandle.current().pid());
-        // the worker's own IPC objects live in the same base directory as ours (see Ipc)
-        if (options.stream().noneMatch(o -> o.startsWith("-Dmproc.ipcdir="))) {
-            cmd.add("-Dmproc.ipcdir=" + Ipc.base().toAbsolutePath());
-        }
         cmd.add("-cp");
         cmd.add(cp);
         cmd.add(WorkerMain.class.getName());

@@ -51,6 +51,8 @@ final class Tuning {
      *       anyway. Without the name, the first socket a JVM opens looks for a provider service in every
      *       jar of the class path: with the 32 jars of the notebooks' class path that took about 60 ms of
      *       each new pool worker's start. Not added when the worker's options name a provider.</li>
+     *   <li>this JVM's IPC base directory ({@code -Dmproc.ipcdir}, see {@link Ipc}), so that the JVM's own IPC
+     *       objects live beside ours; not added when the options set it.</li>
      * </ul>
      */
     static List<String> launchFlags(List<String> options) {
@@ -58,6 +60,9 @@ final class Tuning {
         if (FEATURE >= 23) flags.add("--sun-misc-unsafe-memory-access=allow");
         if (EPOLL && options.stream().noneMatch(o -> o.startsWith("-D" + SELECTOR_PROPERTY + "="))) {
             flags.add("-D" + SELECTOR_PROPERTY + "=" + EPOLL_PROVIDER);
+        }
+        if (options.stream().noneMatch(o -> o.startsWith("-Dmproc.ipcdir="))) {
+            flags.add("-Dmproc.ipcdir=" + Ipc.base().toAbsolutePath());
         }
         return flags;
     }
@@ -235,9 +240,6 @@ final class Tuning {
                 cmd.addAll(launchFlags(options));
                 cmd.add(FEATURE >= 25 ? "-XX:AOTCacheOutput=" + tmp : "-XX:ArchiveClassesAtExit=" + tmp);
                 cmd.add("-Dmproc.training=true");
-                if (options.stream().noneMatch(o -> o.startsWith("-Dmproc.ipcdir="))) {
-                    cmd.add("-Dmproc.ipcdir=" + Ipc.base().toAbsolutePath()); // its IPC objects beside the workers'
-                }
                 cmd.add("-cp");
                 cmd.add(classpath);
                 cmd.add(WorkerMain.class.getName());
