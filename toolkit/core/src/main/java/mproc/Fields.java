@@ -46,7 +46,7 @@ final class Fields {
             String text = p.getProperty(key(f));
             if (text == null) continue; // not sent: the field keeps what the constructor gave it
             Class<?> t = f.getType();
-            Object v = Shareable.class.isAssignableFrom(t) ? attach(t, text) : fromText(f, text);
+            Object v = Shareable.class.isAssignableFrom(t) ? (text.equals(NO_ADDRESS) ? null : attach(t, text)) : fromText(f, text);
             if (v == null ? t.isPrimitive() : !Codec.box(t).isInstance(v)) {
                 throw new IllegalArgumentException(describe(f) + " cannot hold the value sent, "
                         + (v == null ? "null" : "a " + v.getClass().getTypeName()));
@@ -141,10 +141,15 @@ final class Fields {
         }
     }
 
-    private static Object attach(Class<?> t, String address) {
-        if (address.equals(NO_ADDRESS)) return null;
+    /**
+     * The IPC object of type {@code t} at {@code address}, through {@code t}'s static {@code attach(String)}: how a
+     * worker turns a field's or a lambda capture's address back into the object.
+     */
+    static Object attach(Class<?> t, String address) {
         try {
             return t.getMethod("attach", String.class).invoke(null, address);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalArgumentException("cannot attach " + t.getSimpleName() + " " + address + ": " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("cannot attach " + t.getSimpleName() + " " + address, e);
         }

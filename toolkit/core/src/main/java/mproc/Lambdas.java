@@ -151,7 +151,7 @@ final class Lambdas {
         Object[] bound = new Object[captured.size()];
         for (int i = 0; i < bound.length; i++) {
             Class<?> p = t.parameterType(i);
-            bound[i] = attachable(p) && captured.get(i) instanceof String address ? attach(p, address, name, i)
+            bound[i] = attachable(p) && captured.get(i) instanceof String address ? Fields.attach(p, address)
                     : adapt(captured.get(i), p, name, "capture " + i);
         }
         h = MethodHandles.insertArguments(h, 0, bound);
@@ -282,20 +282,6 @@ final class Lambdas {
             return Modifier.isStatic(t.getMethod("attach", String.class).getModifiers());
         } catch (NoSuchMethodException e) {
             return false;
-        }
-    }
-
-    private static Object attach(Class<?> t, String address, String name, int i) {
-        try {
-            return t.getMethod("attach", String.class).invoke(null, address);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(name + ": cannot attach capture " + i + " (" + t.getSimpleName() + " "
-                    + address + "): " + cause, cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(name + ": cannot attach capture " + i + " (" + t.getSimpleName() + " "
-                    + address + "): " + e, e);
         }
     }
 
