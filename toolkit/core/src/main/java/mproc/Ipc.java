@@ -68,7 +68,6 @@ final class Ipc {
 
     private static volatile Path dir;
     private static final AtomicLong ids = new AtomicLong();
-    private static final List<Flushable> flushables = new CopyOnWriteArrayList<>();
     /** Test hook: called with each directory the sweep is about to empty, after its entries were listed. */
     static volatile Consumer<Path> beforeDelete;
 
@@ -206,13 +205,36 @@ final class Ipc {
     }
 
     static void register(Flushable f) {
-        flushables.removeIf(Flushable::gone); // handles made and dropped by the thousand leave no entries behind
-        flushables.add(f);
+        Pending.register(f);
     }
 
     /** Sends what client objects still buffer (a worker calls this before it ends). */
     static void flushAll() {
-        for (Flushable f : flushables) f.flushQuietly();
+        Pending.flushAll();
+    }
+
+    /**
+     * What client objects still buffer, flushed at a worker's end. A class of its own so that a worker which
+     * never used IPC ({@code Pending.flushAll()} on an empty list) does not initialise {@link Ipc} as it ends.
+     */
+    static final class Pending {
+        private static final List<Flushable> flushables = new CopyOnWriteArrayList<>();
+
+        private Pending() {}
+
+        static void register(Flushable f) {
+            flushables.removeIf(Flushable::gone); // handles made and dropped by the thousand leave no entries behind
+            flushables.add(f);
+        }
+
+        static void flushAll() {
+            for (Flushable f : flushables) f.flushQuietly();
+        }
+
+        /** How many are registered (for the leak test). */
+        static int size() {
+            return flushables.size();
+        }
     }
 
     // ---------------------------------------------------------------- who made a directory

@@ -30,6 +30,22 @@ final class Procs {
         return ProcessHandle.current().children().findAny().isPresent();
     }
 
+    /**
+     * False when this JVM has certainly no child process started through {@link ProcessBuilder} or
+     * {@link Runtime#exec}: the JDK waits for each such child in a thread named {@code process reaper}, which
+     * exists as long as the child runs (and a while after). Cheap (a list of the live threads), so the exit of
+     * a worker that started nothing skips reading /proc. A process forked by native code is not seen here.
+     */
+    static boolean mayHaveChildren() {
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        while (g.getParent() != null) g = g.getParent();
+        Thread[] ts = new Thread[g.activeCount() + 16];
+        int n = g.enumerate(ts, true);
+        if (n == ts.length) return true; // more threads than room: cannot tell
+        for (int i = 0; i < n; i++) if (ts[i].getName().startsWith("process reaper")) return true;
+        return false;
+    }
+
     /** Whether {@code pid} is still this process's parent (false once the parent died and we were adopted). */
     static boolean parentIs(long pid) {
         try {

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,10 @@ final class Spares {
         return maxIdle;
     }
 
-    /** A started spare for this command, or null (then the caller starts a JVM itself); refills either way. */
+    /**
+     * A started spare for this command, or null (then the caller starts a JVM itself, and the spares are refilled
+     * now); a spare taken is replaced once its worker has ended or {@link #REFILL_DELAY_MS} later.
+     */
     static Spare take(List<String> cmd) {
         List<String> key = List.copyOf(cmd);
         Spare s = null;
@@ -82,9 +86,26 @@ final class Spares {
                 }
             }
         }
-        refill(key);
+        if (s == null) {
+            refill(key);
+        } else {
+            // the replacement starts once the worker given this spare has ended, or REFILL_DELAY_MS later: a
+            // JVM starting meanwhile would take the CPU from the worker that was just started (two cores here:
+            // a short worker's start+join took 1.5x as long). A closeIdle() meanwhile cancels it.
+            long gen = generation;
+            CompletableFuture.anyOf(s.process().onExit(),
+                    CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(REFILL_DELAY_MS, TimeUnit.MILLISECONDS)))
+                    .thenRun(() -> {
+                        if (generation == gen) refill(key);
+                    });
+        }
         return s;
     }
+
+    /** How long after a spare was handed out its replacement starts, at the latest. */
+    static final long REFILL_DELAY_MS = 200;
+    /** Bumped by {@link #closeIdle()}: a replacement scheduled before it is not started. */
+    private static volatile long generation;
 
     /**
      * Starts spares (in the background) until this command has {@link #perCommand()} of them, ending the
@@ -92,42 +113,49 @@ final class Spares {
      */
     static void refill(List<String> cmd) {
         List<String> key = List.copyOf(cmd);
-        starter.execute(() -> {
-            while (count(key) < perCommand()) {
-                // at the bound: the oldest spare of another command line ends first, before a new one starts
-                List<Spare> over = new ArrayList<>();
-                synchronized (idle) {
-                    for (Iterator<Idle> it = idle.iterator(); idle.size() >= maxIdle && it.hasNext(); ) {
-                        Idle i = it.next();
-                        if (!i.cmd().equals(key)) {
-                            it.remove();
-                            over.add(i.spare());
-                        }
+        if (starter.isShutdown()) return; // this JVM is exiting
+        try {
+            starter.execute(() -> fill(key));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shut down meanwhile: no more spares
+        }
+    }
+
+    private static void fill(List<String> key) {
+        while (count(key) < perCommand()) {
+            // at the bound: the oldest spare of another command line ends first, before a new one starts
+            List<Spare> over = new ArrayList<>();
+            synchronized (idle) {
+                for (Iterator<Idle> it = idle.iterator(); idle.size() >= maxIdle && it.hasNext(); ) {
+                    Idle i = it.next();
+                    if (!i.cmd().equals(key)) {
+                        it.remove();
+                        over.add(i.spare());
                     }
-                    if (idle.size() >= maxIdle && over.isEmpty()) return; // all this command's: nothing to make room
                 }
-                end(over);
-                over.clear();
-                Spare spare;
-                try {
-                    Process p = new ProcessBuilder(key).start();
-                    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                    String first = out.readLine(); // "started": the JVM is up and waiting for its spec
-                    if (first == null || !first.startsWith(Relay.MARKER + "started")) {
-                        p.destroyForcibly();
-                        return;
-                    }
-                    spare = new Spare(p, out);
-                } catch (IOException e) {
+                if (idle.size() >= maxIdle && over.isEmpty()) return; // all this command's: nothing to make room
+            }
+            end(over);
+            over.clear();
+            Spare spare;
+            try {
+                Process p = new ProcessBuilder(key).start();
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                String first = out.readLine(); // "started": the JVM is up and waiting for its spec
+                if (first == null || !first.startsWith(Relay.MARKER + "started")) {
+                    p.destroyForcibly();
                     return;
                 }
-                synchronized (idle) {
-                    idle.addLast(new Idle(key, spare));
-                    while (idle.size() > maxIdle) over.add(idle.pollFirst().spare()); // the bound was lowered meanwhile
-                }
-                end(over);
+                spare = new Spare(p, out);
+            } catch (IOException e) {
+                return;
             }
-        });
+            synchronized (idle) {
+                idle.addLast(new Idle(key, spare));
+                while (idle.size() > maxIdle) over.add(idle.pollFirst().spare()); // the bound was lowered meanwhile
+            }
+            end(over);
+        }
     }
 
     private static int count(List<String> key) {
@@ -165,6 +193,7 @@ final class Spares {
 
     /** Ends every idle spare, after letting a refill under way finish (so none appears afterwards). */
     static void closeIdle() {
+        generation++;
         int keep = perCommand;
         perCommand = 0;
         try {

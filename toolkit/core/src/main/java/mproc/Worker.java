@@ -325,6 +325,9 @@ public class Worker {
         if (l.started()) jvmStarted = true; // a spare reported "started" before it was handed out
         lifetime.spawned = Instant.now();
         Children.add(this);
+        // the spec first: the child goes on with it while the relays and the exit watch are set up here (what
+        // it prints meanwhile waits in the pipe)
+        Spec.send(spec, process.getOutputStream());
         readers.add(Relay.start(this, l.out(), false));
         readers.add(Relay.start(this, Relay.utf8(process.getErrorStream()), true));
         exited = process.onExit().thenRun(() -> {
@@ -335,7 +338,6 @@ public class Worker {
             Output.wake();
             ended.complete(this);
         });
-        Spec.send(spec, process.getOutputStream());
         return this;
     }
 

@@ -30,7 +30,9 @@ final class WorkerMain {
         // everything the worker needs after its spec arrives is loaded now: a spare (WARM) does it while
         // it waits, so that the time from start() to run() is only reading the spec
         Runtime.getRuntime().addShutdownHook(new EndChildren());
-        preload();
+        // a spare waits for its spec: it loads what comes next meanwhile. A worker started for its spec (TUNED,
+        // COLD) finds it already on stdin (the parent wrote it while this JVM started): it goes straight on
+        if (!specWaiting()) preload();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Properties spec;
         try {
@@ -63,14 +65,18 @@ final class WorkerMain {
 
         try {
             w.run();
-            Ipc.flushAll(); // queue items still batched here
+            Ipc.Pending.flushAll(); // queue items still batched here
         } catch (Throwable t) {
             try {
-                Ipc.flushAll();
+                Ipc.Pending.flushAll();
             } catch (Throwable f) { // a refused put: shown with the task's own failure, not instead of it
                 t.addSuppressed(f);
             }
             System.out.flush();
+            // SIGTERM (terminate()) came while the task ran: the JVM is shutting down and ends with 143. What the
+            // task then threw (say, "Shutdown in progress" from adding a hook) is the signal's doing, not the
+            // task's: no traceback, as a Python child killed by SIGTERM prints none
+            if (shuttingDown()) return;
             System.err.println("Process " + w.getName() + ":");
             t.printStackTrace();
             System.err.flush();
@@ -91,10 +97,10 @@ final class WorkerMain {
 
         @Override
         public void run() {
-            // ProcessHandle.descendants() costs ~25 ms of JVM start-up work (it scans every process):
-            // only pay it when this JVM has children at all
+            // ProcessHandle.descendants() costs ~25 ms of JVM start-up work (it scans every process), and
+            // reading /proc for children ~2 ms: only pay them when this JVM may have children at all
             // (the workers this JVM started itself are dealt with by Worker's own exit hook, the Python way)
-            if (!Procs.hasChildren()) return;
+            if (!Procs.mayHaveChildren() || !Procs.hasChildren()) return;
             ProcessHandle.current().children().filter(c -> !Children.isWorkerPid(c.pid())).forEach(c -> {
                 c.descendants().forEach(ProcessHandle::destroy);
                 c.destroy();
@@ -102,11 +108,32 @@ final class WorkerMain {
         }
     }
 
+    /** Whether this JVM's shutdown has begun (a signal, or another thread's exit). */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
+    /** Whether the spec is already on stdin, or part of it. */
+    private static boolean specWaiting() {
+        try {
+            return System.in.available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void preload() {
         try {
             Spec.recreate(Spec.read(new BufferedReader(new StringReader("class=mproc.Worker\nname=preload\n"
                     + Spec.END + "\n"))));
-            Procs.hasChildren();
+            Procs.mayHaveChildren();
         } catch (ReflectiveOperationException | IOException | RuntimeException e) {
             // only a warm-up
         }

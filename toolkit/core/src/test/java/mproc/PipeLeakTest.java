@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,10 +32,8 @@ class PipeLeakTest {
         }
     }
 
-    static int registry() throws ReflectiveOperationException {
-        var f = Ipc.class.getDeclaredField("flushables");
-        f.setAccessible(true);
-        return ((List<?>) f.get(null)).size();
+    static int registry() {
+        return Ipc.Pending.size();
     }
 
     static long heapAfterGc() throws InterruptedException {

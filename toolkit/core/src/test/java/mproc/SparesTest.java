@@ -119,4 +119,42 @@ class SparesTest {
         }
         assertEquals(0, settleTo(0), "every spare ended");
     }
+
+    @Test
+    void aTakenSpareIsReplacedAfterItsWorkerEndsOrTheDelayNotWhileItStarts() throws Exception {
+        int perCommand = Spares.perCommand();
+        Worker.closeSpares();
+        try {
+            Worker.setWarmSpares(1);
+            Worker w = new Worker(Tasks.Sleep.class, 30).setStartMethod(StartMethod.WARM);
+            List<String> cmd = w.command();
+            assertTrue(w.prepare(Duration.ofSeconds(60)));
+            long t0 = System.nanoTime();
+            w.start();
+            assertTrue(w.awaitOutput("working", Duration.ofSeconds(30)));
+            // no replacement while the taken spare starts its task (it would take the CPU from it) ...
+            if (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(Spares.REFILL_DELAY_MS)) {
+                assertEquals(0, Spares.idleCount(), "replaced before the delay");
+            }
+            // ... then one, though the worker still runs
+            assertTrue(Spares.await(cmd, 1, 60_000), "replaced after the delay");
+            assertTrue(w.isAlive());
+            w.kill();
+            assertTrue(w.join(Duration.ofSeconds(30)));
+
+            // a replacement scheduled before closeSpares() is not started after it
+            Worker v = new Worker(Tasks.Sleep.class, 30).setStartMethod(StartMethod.WARM);
+            assertTrue(v.prepare(Duration.ofSeconds(60)));
+            v.start();
+            Worker.closeSpares();
+            Thread.sleep(Spares.REFILL_DELAY_MS + 300);
+            assertEquals(0, Spares.idleCount(), "a spare started after closeSpares()");
+            v.kill();
+            assertTrue(v.join(Duration.ofSeconds(30)));
+        } finally {
+            Worker.closeSpares();
+            Worker.setWarmSpares(perCommand);
+        }
+        assertEquals(0, settleTo(0), "every spare ended");
+    }
 }

@@ -40,6 +40,19 @@ public final class Tasks {
         }
     }
 
+    /** Prints what {@link Procs#mayHaveChildren()} says, before and (with the argument "spawn") while a process it started runs. */
+    public static class MayHaveChildren implements Task {
+        @Override
+        public void run(String... args) throws Exception {
+            System.out.println("before=" + Procs.mayHaveChildren());
+            if (args.length > 0 && args[0].equals("spawn")) {
+                Process p = new ProcessBuilder("sleep", "30").start();
+                System.out.println("while=" + Procs.mayHaveChildren() + " " + Procs.hasChildren());
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** Starts a grandchild process (sleep), prints its pid, then waits. */
     public static class Grandparent implements Task {
         @Override
