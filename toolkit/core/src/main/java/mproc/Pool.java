@@ -1,7 +1,6 @@
 package mproc;
 
 import java.io.EOFException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -865,7 +864,7 @@ public final class Pool implements AutoCloseable {
         final int index;
         final Thread feeder;
         volatile Worker worker;
-        volatile Connection conn;
+        volatile StdioLink.Parent conn;
         volatile int tasks, chunks;
         volatile long busyNanos;
         /** Chunks sent to the current worker and not answered yet, oldest first (read by terminate() too). */
@@ -914,13 +913,9 @@ public final class Pool implements AutoCloseable {
         }
 
         void startWorker() {
-            Path ipc = Ipc.dir();
-            if (!java.nio.file.Files.isDirectory(ipc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new IllegalStateException("this JVM's IPC directory " + ipc + " is gone (removed while the pool"
-                        + " runs?): no worker can connect to it");
-            }
-            Pipe p = Pipe.create();
-            Worker w = new Worker(workerName(), PoolWorker.class, p.end2()).setDaemon(true).setStartMethod(method);
+            // the worker talks over its own stdin and stdout (no socket to set up on either side)
+            Worker w = new Worker(workerName(), PoolWorker.class, StdioLink.ADDRESS).setDaemon(true).setStartMethod(method)
+                    .overStdio();
             try {
                 w.start();
             } catch (RuntimeException | Error e) {
@@ -929,11 +924,9 @@ public final class Pool implements AutoCloseable {
                 } catch (RuntimeException ignored) {
                     // not started at all
                 }
-                p.end1().close();
                 throw e;
             }
-            conn = p.end1();
-            conn.spinning(false); // the feeder waits for work being done: the cores are the workers'
+            conn = w.link();
             worker = w;
             sentToChild = 0;
             if (initializer != null) {
@@ -1098,7 +1091,7 @@ public final class Pool implements AutoCloseable {
             try {
                 conn.send(List.of(c.id(), c.fn(), c.inputs()));
             } catch (java.io.UncheckedIOException | IllegalStateException e) {
-                // the socket failed (the worker is gone), or the connection was closed: never the value itself,
+                // the write failed (the worker is gone), or the connection was closed: never the value itself,
                 // which was encoded at the call, so this is the worker's death
                 workerDied(tries);
             }
@@ -1150,7 +1143,10 @@ public final class Pool implements AutoCloseable {
          * cannot be started (after {@link #START_TRIES} tries) breaks the pool: thrown on to {@link #failed}.
          */
         private void workerDied(java.util.Map<Chunk, Integer> tries) {
-            String who = worker.getName() + " (pid " + worker.pid() + ", exit code " + exitCodeSoon(worker) + ")";
+            String why = conn.failure(); // its link broke (the worker may still run): it is ended, then replaced
+            if (why != null) worker.kill();
+            String who = worker.getName() + " (pid " + worker.pid() + ", exit code " + exitCodeSoon(worker) + ")"
+                    + (why == null ? "" : ": " + why);
             int row = deathsInARow.incrementAndGet();
             if (brokenAfterDeaths > 0 && row >= brokenAfterDeaths && !terminated) {
                 breakPool(new BrokenPoolException("the pool's worker JVMs died " + row + " times in a row, last " + who
@@ -1230,7 +1226,7 @@ public final class Pool implements AutoCloseable {
 
         /** maxTasksPerChild reached (every chunk sent answered): the worker ends on its own, a fresh one takes over. */
         private void retire() {
-            conn.close(); // the worker sees the end of its pipe and exits
+            conn.close(); // the worker sees the end of its stdin and exits
             synchronized (retired) {
                 retired.removeIf(w -> !w.isAlive());
                 retired.add(worker);

@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The loop of a {@link Pool} worker JVM: receives chunks {@code [id, function, inputs]} on its pipe (the
+ * The loop of a {@link Pool} worker JVM: receives chunks {@code [id, function, inputs]} on its stdin ({@link StdioLink}; the
  * inputs a list the pool encoded into bytes at the call), applies the function to each input, sends back
  * {@code [id, "ok", results, busy nanos]} or {@code [id, "error", text, exception]} (the exception
  * {@link RemoteException#describe described}): whatever the function throws, {@code Error}s included. After
  * answering a {@link VirtualMachineError} other than a {@link StackOverflowError} (an OutOfMemoryError) the worker
- * ends, so that the pool replaces it with a fresh JVM; otherwise it ends when the pool closes the pipe. The pool's initializer comes first, as {@code [-1, "init", initializer,
+ * ends, so that the pool replaces it with a fresh JVM; otherwise it ends when the pool closes its stdin. The pool's initializer comes first, as {@code [-1, "init", initializer,
  * initargs]} (the initargs encoded too), answered {@code [-1, "ok"]} or {@code [-1, "error", text, exception]}.
  *
  * <p>A function is the {@link Targets} text of an {@link Fn}, or, prefixed {@value #CALL}, of a
@@ -28,7 +28,8 @@ final class PoolWorker implements Task {
 
     @Override
     public void run(String... args) throws Exception {
-        try (Connection c = Connection.attach(args[0])) {
+        if (!StdioLink.ADDRESS.equals(args[0])) throw new IllegalArgumentException("a pool worker talks over its stdin and stdout");
+        try (StdioLink.Child c = StdioLink.child()) {
             while (true) {
                 List<?> req;
                 try {

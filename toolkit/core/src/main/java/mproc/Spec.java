@@ -46,6 +46,11 @@ final class Spec {
 
     /** Writes the spec to the child's stdin and closes it. */
     static void send(Properties spec, OutputStream stdin) {
+        send(spec, stdin, true);
+    }
+
+    /** Writes the spec to the child's stdin, and closes it unless more is to come ({@link StdioLink}). */
+    static void send(Properties spec, OutputStream stdin, boolean close) {
         try {
             Writer w = new OutputStreamWriter(stdin, StandardCharsets.UTF_8);
             StringWriter sw = new StringWriter();
@@ -53,7 +58,7 @@ final class Spec {
             w.write(sw.toString());
             w.write(END + "\n");
             w.flush();
-            stdin.close();
+            if (close) stdin.close();
         } catch (IOException e) {
             // the child died before reading its spec; its exit code will say so
         }

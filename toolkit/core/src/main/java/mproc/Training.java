@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the class-archive training JVM runs (see {@link Tuning}): the paths a typical worker takes (a pipe,
- * the encoding, the broker objects, the pool worker's loop), so that their classes are
+ * the encoding, the broker objects, the pool worker's loop and link), so that their classes are
  * in the archive, already parsed and linked, for every later worker.
  */
 final class Training implements Task {
@@ -26,6 +26,10 @@ final class Training implements Task {
         Barrier.create(1).await();
         SharedArray.ofLongs(1).add(0, 1);
         new PoolWorker();
+        // a pool worker's link (its stdin and stdout, see StdioLink): the classes and the message decoding
+        byte[] f = Codec.frame(List.of(7L, "ok", List.of(100L), 5L));
+        StdioLink.decode(java.util.Arrays.copyOfRange(f, 4, f.length));
+        Class.forName(StdioLink.Child.class.getName(), false, Training.class.getClassLoader());
         Ipc.flushAll();
     }
 }

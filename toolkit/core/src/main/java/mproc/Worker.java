@@ -67,6 +67,8 @@ public class Worker {
     private transient Job job; // a lambda (or Job object) target: described at start()
 
     private transient volatile java.lang.Process process;
+    private transient boolean overStdio; // a pool worker: its stdin and stdout carry the pool's messages
+    private transient volatile StdioLink.Parent stdio;
     private transient final Lifetime lifetime = new Lifetime();
     private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private transient final List<Thread> readers = new ArrayList<>();
@@ -303,6 +305,18 @@ public class Worker {
         return true;
     }
 
+    /** Makes this worker's stdin and stdout a {@link StdioLink} (a pool's worker); before {@link #start()}. */
+    Worker overStdio() {
+        if (process != null) throw new IllegalStateException("worker " + name + " already started");
+        overStdio = true;
+        return this;
+    }
+
+    /** The pool's end of the link ({@link #overStdio()}), once started; else null. */
+    StdioLink.Parent link() {
+        return stdio;
+    }
+
     /** The task arguments, as the child receives them. */
     public List<String> getArgs() {
         return args;
@@ -327,8 +341,16 @@ public class Worker {
         Children.add(this);
         // the spec first: the child goes on with it while the relays and the exit watch are set up here (what
         // it prints meanwhile waits in the pipe)
-        Spec.send(spec, process.getOutputStream());
-        readers.add(Relay.start(this, l.out(), false));
+        if (overStdio) {
+            // stdin stays open for the link; stdout is read through it (a spare's BufferedReader has read only
+            // its "started" line: nothing else comes before the spec)
+            stdio = new StdioLink.Parent("worker '" + name + "'", process.getOutputStream());
+            Spec.send(spec, process.getOutputStream(), false);
+            readers.add(Relay.start(this, Relay.utf8(stdio.demux(process.getInputStream())), false));
+        } else {
+            Spec.send(spec, process.getOutputStream());
+            readers.add(Relay.start(this, l.out(), false));
+        }
         readers.add(Relay.start(this, Relay.utf8(process.getErrorStream()), true));
         exited = process.onExit().thenRun(() -> {
             lifetime.finished = Instant.now();

@@ -13,7 +13,8 @@ public final class PoolFaultTasks {
 
     /**
      * Starts a pool, removes this JVM's IPC directory, SIGKILLs the pool's worker and maps again: prints
-     * "broken: <message>" if the map failed with a BrokenPoolException within 60 s, then "terminated".
+     * "result <list>" if the map succeeded within 60 s ("broken: <message>" if it failed with a
+     * BrokenPoolException), then "terminated".
      */
     public static class RemoveIpcDir implements Task {
         @Override
@@ -27,7 +28,7 @@ public final class PoolFaultTasks {
                 h.destroyForcibly();
                 h.onExit().get(30, TimeUnit.SECONDS);
                 try {
-                    System.out.println("unexpected result " + pool.mapAsync(Pool.Square.class, List.of(3)).get(60, TimeUnit.SECONDS));
+                    System.out.println("result " + pool.mapAsync(Pool.Square.class, List.of(3)).get(60, TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     System.out.println((e.getCause() instanceof BrokenPoolException ? "broken: " : "other: ") + e.getCause().getMessage());
                 }
