@@ -178,22 +178,53 @@ final class Classes {
     private static final java.util.Map<String, ClassLoader> LOADERS = new ConcurrentHashMap<>();
 
     /**
-     * In a worker JVM: a class loader over a directory of shipped classes, after the class path (one per
-     * directory; it finds classes written there later). Its records and enums decode as themselves.
+     * In a worker JVM: a class loader over a directory of shipped classes (one per directory; it finds classes
+     * written there later). Its records and enums decode as themselves.
      */
     static ClassLoader loader(String shipped) {
         return LOADERS.computeIfAbsent(shipped, d -> {
             try {
                 // a directory URL ends with '/' (else it is taken for a jar), whether or not it exists yet
-                String uri = Path.of(d).toAbsolutePath().toUri().toString();
+                Path dir = Path.of(d).toAbsolutePath();
+                String uri = dir.toUri().toString();
                 java.net.URL url = java.net.URI.create(uri.endsWith("/") ? uri : uri + "/").toURL();
-                ClassLoader l = new java.net.URLClassLoader("mproc-shipped", new java.net.URL[] {url},
-                        ClassLoader.getSystemClassLoader());
+                ClassLoader l = new Shipped(url, dir);
                 Codec.remember(l);
                 return l;
             } catch (java.net.MalformedURLException e) {
                 throw new IllegalArgumentException("bad class directory " + d, e);
             }
         });
+    }
+
+    /**
+     * Shipped classes first, then the class path. A class in the directory came from a notebook cell and is on
+     * no class path, so looking there first finds the same class; asking the class path first opened and
+     * searched every jar of it (~20 ms with a notebook's 32 jars) before each worker's first cell class.
+     */
+    private static final class Shipped extends java.net.URLClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        private final Path dir;
+
+        Shipped(java.net.URL url, Path dir) {
+            super("mproc-shipped", new java.net.URL[] {url}, ClassLoader.getSystemClassLoader());
+            this.dir = dir;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null && !name.startsWith("java.") && Files.isRegularFile(dir.resolve(name.replace('.', '/') + ".class"))) {
+                    c = findClass(name);
+                }
+                if (c == null) return super.loadClass(name, resolve);
+                if (resolve) resolveClass(c);
+                return c;
+            }
+        }
     }
 }
