@@ -1133,7 +1133,7 @@ def bench_tests():
         expect(header == ["metric", "value", "unit"], header)
         values = {r.split(",")[0]: float(r.split(",")[1] or "nan") for r in rows}  # empty: not measured
         expect({"jvm_hello_ms", "start_join_cold_ms", "start_join_tuned_ms", "start_join_warm_ms", "start_join_tuned_vs_hello",
-                "submit_result_warm_ms", "pipe_roundtrip_us", "queue_2p2c_msgs_per_s", "matmul_20x20_us", "pool_8x100_s",
+                "submit_result_warm_ms", "pipe_roundtrip_us", "queue_2p2c_msgs_per_s", "matmul_20x20_us", "pool_8x100_s", "pool_8x100_warm_s", "pool_8x100_warm_vs_python",
                 "pool_efficiency_2w", "threads_efficiency_2t", "pool_efficiency_2w_vs_threads", "break_even_task_us", "python_pool_8x100_s", "python_pool_efficiency_2w",
                 "python_break_even_task_us", "pool_8x100_vs_python", "pool_efficiency_2w_vs_python",
                 "break_even_vs_python", "pool_task_overhead_us", "python_pool_task_overhead_us", "pool_task_overhead_vs_python",
