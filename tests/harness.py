@@ -999,7 +999,10 @@ def execute_notebooks_in_place():
         if only and not any(o in src.name for o in only):
             continue
         t0 = time.time()
-        nb, error = execute_notebook(src, src)
+        # executed into a scratch copy: a notebook whose run failed is left as it was, never half-rewritten
+        scratch = BUILD / "notebooks-in-place" / src.name
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        nb, error = execute_notebook(src, scratch, cwd=src.parent)
         if not error:
             nbtools.merge_streams(nb)
             nbtools.stamp(nb)
@@ -1220,6 +1223,10 @@ def orphan_test():
 
 
 def main():
+    if not os.environ.get("JAVA_HOME"):
+        # run by hand, not through make: the project's JDK all the same (a %%jbang cell compiles with it)
+        os.environ["JAVA_HOME"] = subprocess.run(["bash", str(ROOT / ".ci/find-jdk.sh")], capture_output=True,
+                                                 text=True, check=True).stdout.strip()
     if "--execute-notebooks" in sys.argv:
         sys.exit(1 if execute_notebooks_in_place() else 0)
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
