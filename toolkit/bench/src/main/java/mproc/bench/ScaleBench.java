@@ -49,7 +49,7 @@ public final class ScaleBench {
     static final int HEAP_SAMPLES = 4;
 
     /** Inputs of the imap warm-up (untimed; the pool's and the parent's paths compiled before any size is timed). */
-    static final long IMAP_WARMUP = 100_000;
+    static final long IMAP_WARMUP = 400_000;
 
     /** Timed imaps per size: enough that small sizes are timed over 2 x 10^5 inputs in all, at most 20, at least 1. */
     static int imapRepeats(long n) {
