@@ -500,6 +500,17 @@ final class Codec {
         }
     }
 
+    /**
+     * The one value of a frame's payload ({@code len} bytes of {@code b} from {@code off}): as {@link
+     * #read(DataInputStream)}, and bytes left after the value make the frame corrupt too.
+     */
+    static Object decode(byte[] b, int off, int len) throws IOException {
+        DataInputStream d = new DataInputStream(new java.io.ByteArrayInputStream(b, off, len));
+        Object v = read(d);
+        if (d.available() > 0) throw new IOException("corrupt frame: " + d.available() + " bytes after its value");
+        return v;
+    }
+
     private static Object read(DataInputStream in, int depth) throws IOException {
         byte tag = in.readByte();
         switch (tag) {

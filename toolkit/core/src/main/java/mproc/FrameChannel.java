@@ -1,9 +1,7 @@
 package mproc;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -142,10 +140,8 @@ final class FrameChannel implements Closeable {
         if (len < 0 || len > MAX_FRAME) throw new IOException("corrupt frame length " + len);
         if (in.remaining() < 4 + len) return null;
         in.position(in.position() + 4);
-        DataInputStream d = new DataInputStream(new ByteArrayInputStream(in.array(), in.arrayOffset() + in.position(), len));
         try {
-            Object v = Codec.read(d);
-            if (d.available() > 0) throw new IOException("corrupt frame: " + d.available() + " bytes after its value");
+            Object v = Codec.decode(in.array(), in.arrayOffset() + in.position(), len);
             return v == null ? NULL_MSG : v;
         } finally {
             in.position(in.position() + len); // past the frame, decoded or not: the next one stays in step

@@ -1,7 +1,6 @@
 package mproc;
 
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.FileDescriptor;
@@ -68,23 +67,29 @@ final class StdioLink {
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    if (len > 0) frame(OUTPUT, b, off, len, null);
+                    if (len > 0) output(b, off, len);
                 }
             }, 8192), true, StandardCharsets.UTF_8));
         }
 
-        private void frame(byte kind, byte[] b, int off, int len, byte[] prefixed) throws IOException {
+        /** An OUTPUT frame: the length, then the bytes the task printed. */
+        private void output(byte[] b, int off, int len) throws IOException {
             synchronized (out) {
-                out.write(kind);
-                if (prefixed != null) {
-                    out.write(prefixed); // Codec.frame: the length, then the value
-                } else {
-                    out.write(len >>> 24);
-                    out.write(len >>> 16);
-                    out.write(len >>> 8);
-                    out.write(len);
-                    out.write(b, off, len);
-                }
+                out.write(OUTPUT);
+                out.write(len >>> 24);
+                out.write(len >>> 16);
+                out.write(len >>> 8);
+                out.write(len);
+                out.write(b, off, len);
+                out.flush();
+            }
+        }
+
+        /** A MESSAGE frame: {@code framed} is {@link Codec#frame}'s, the length already in front of the value. */
+        private void message(byte[] framed) throws IOException {
+            synchronized (out) {
+                out.write(MESSAGE);
+                out.write(framed);
                 out.flush();
             }
         }
@@ -93,19 +98,17 @@ final class StdioLink {
         Object recv() throws IOException {
             int kind = in.read();
             if (kind < 0) throw new EOFException("the pool closed this worker's stdin");
-            if (kind != MESSAGE) throw new IOException("corrupt frame from the pool: kind " + kind);
             int len = in.readInt();
-            if (len < 0 || len > FrameChannel.MAX_FRAME) throw new IOException("corrupt frame length " + len);
+            if (kind != MESSAGE || !fits(len)) throw new IOException("corrupt frame from the pool: kind " + kind + ", length " + len);
             byte[] payload = new byte[len];
             in.readFully(payload);
-            return decode(payload);
+            return Codec.decode(payload, 0, len);
         }
 
         /** Sends a message to the pool (what the task printed before it goes first). */
         void send(Object msg) throws IOException {
             System.out.flush();
-            byte[] f = Codec.frame(msg);
-            frame(MESSAGE, null, 0, 0, f);
+            message(Codec.frame(msg));
         }
 
         @Override
@@ -114,11 +117,9 @@ final class StdioLink {
         }
     }
 
-    static Object decode(byte[] payload) throws IOException {
-        DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
-        Object v = Codec.read(d);
-        if (d.available() > 0) throw new IOException("corrupt frame: " + d.available() + " bytes after its value");
-        return v;
+    /** Whether a frame's length is one a frame can have (a broken stream gives any four bytes). */
+    private static boolean fits(int len) {
+        return len >= 0 && len <= FrameChannel.MAX_FRAME;
     }
 
     // ---------------------------------------------------------------- the pool's side
@@ -213,7 +214,8 @@ final class StdioLink {
                 }
             }
             try {
-                return decode((byte[]) o);
+                byte[] payload = (byte[]) o;
+                return Codec.decode(payload, 0, payload.length);
             } catch (IOException e) {
                 throw new UncheckedIOException("a message from " + who + " cannot be read: " + e.getMessage(), e);
             }
@@ -290,7 +292,7 @@ final class StdioLink {
                         int kind = in.read();
                         if (kind < 0) return end(null);
                         int n = in.readInt();
-                        if ((kind != MESSAGE && kind != OUTPUT) || n < 0 || n > FrameChannel.MAX_FRAME) {
+                        if ((kind != MESSAGE && kind != OUTPUT) || !fits(n)) {
                             broken = true;
                             // what was read as a frame's head is text too: passed on first
                             pending = new byte[] {(byte) kind, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
