@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
@@ -53,14 +52,42 @@ final class Spec {
     static void send(Properties spec, OutputStream stdin, boolean close) {
         try {
             Writer w = new OutputStreamWriter(stdin, StandardCharsets.UTF_8);
-            StringWriter sw = new StringWriter();
-            spec.store(sw, null);
-            w.write(sw.toString());
-            w.write(END + "\n");
+            w.write(text(spec));
             w.flush();
             if (close) stdin.close();
         } catch (IOException e) {
             // the child died before reading its spec; its exit code will say so
+        }
+    }
+
+    /**
+     * The spec as {@link #read} reads it: a {@code key=value} line per property, escaped as {@link
+     * Properties#load} expects, then {@link #END}. Not {@link Properties#store}, which dates its output: the
+     * date costs a JVM's first spec ~3 ms of loading the time-zone data.
+     */
+    static String text(Properties spec) {
+        StringBuilder sb = new StringBuilder(256);
+        for (String k : spec.stringPropertyNames()) {
+            escape(sb, k);
+            sb.append('=');
+            escape(sb, spec.getProperty(k));
+            sb.append('\n');
+        }
+        return sb.append(END).append('\n').toString();
+    }
+
+    private static void escape(StringBuilder sb, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\f' -> sb.append("\\f");
+                case ' ', '=', ':', '#', '!' -> sb.append('\\').append(c);
+                default -> sb.append(c);
+            }
         }
     }
 
