@@ -7,8 +7,10 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import mproc.Event;
@@ -51,37 +53,50 @@ public final class ScaleBench {
     /** Inputs of the imap warm-up (untimed; the pool's and the parent's paths compiled before any size is timed). */
     static final long IMAP_WARMUP = 400_000;
 
-    /** Timed imaps per size: enough that small sizes are timed over 2 x 10^5 inputs in all, at most 20, at least 1. */
+    /** Rounds of the imap sizes: each round times every size once over (see {@link #imapRepeats}). */
+    static final int IMAP_ROUNDS = 5;
+
+    /** Timed imaps of one size in one round: at least 4 x 10^4 inputs (at most 20 imaps), at least 1. */
     static int imapRepeats(long n) {
-        return (int) Math.max(1, Math.min(20, 200_000 / n));
+        return (int) Math.max(1, Math.min(20, 40_000 / n));
     }
 
     /**
      * {@code imap(Square, 0..n-1, chunksize)} on one warm {@code Pool(2)} for each size, the inputs made lazily
      * (never a list: the parent holds only what the pool holds). Time per task: the wall time of consuming every
-     * result over n, the median of {@link #imapRepeats} imaps of n (the GC pauses of the heap samples taken out).
-     * Memory, in the first imap of each size: the live heap after a full GC at {@value #HEAP_SAMPLES} evenly spaced
-     * points of the run, the peak of them. Not RSS: the parent's RSS (even VmHWM reset through
-     * /proc/self/clear_refs) mostly shows the heap the JVM committed for the bench's earlier groups and keeps.
+     * result over n, the median over {@value #IMAP_ROUNDS} rounds of {@link #imapRepeats} imaps of n each (the GC
+     * pauses of the heap samples taken out). The sizes take turns, round by round: the speed of this shared
+     * machine drifts by tens of percent within a minute, and timing each size in one stretch measured the drift
+     * (which size came out slowest changed from run to run). Memory, in the first imap of each size: the live
+     * heap after a full GC at {@value #HEAP_SAMPLES} evenly spaced points of the run, the peak of them. Not RSS:
+     * the parent's RSS (even VmHWM reset through /proc/self/clear_refs) mostly shows the heap the JVM committed
+     * for the bench's earlier groups and keeps.
      */
     public static Map<Long, ImapRun> imap(long[] sizes, int chunksize) throws InterruptedException {
         Map<Long, ImapRun> out = new LinkedHashMap<>();
+        Map<Long, List<Double>> us = new LinkedHashMap<>();
+        Map<Long, double[]> peaks = new LinkedHashMap<>();
         try (Pool pool = new Pool(2)) {
             drainSampled(pool.imap(Pool.Square.class, new Range(IMAP_WARMUP), chunksize), IMAP_WARMUP, null, null);
-            for (long n : sizes) {
-                long expected = 0;
-                for (long i = 0; i < n; i++) expected += i * i;
-                double[] peak = {0}, us = new double[imapRepeats(n)];
-                for (int r = 0; r < us.length; r++) {
-                    long[] gcNanos = new long[1];
-                    long t0 = System.nanoTime();
-                    long sum = drainSampled(pool.imap(Pool.Square.class, new Range(n), chunksize), n,
-                            r == 0 ? gcNanos : null, r == 0 ? peak : null);
-                    us[r] = (System.nanoTime() - t0 - gcNanos[0]) / 1e3 / n;
-                    if (sum != expected) throw new IllegalStateException("imap of " + n + ": wrong results");
+            for (int round = 0; round < IMAP_ROUNDS; round++) {
+                for (long n : sizes) {
+                    long expected = 0;
+                    for (long i = 0; i < n; i++) expected += i * i;
+                    double[] peak = peaks.computeIfAbsent(n, k -> new double[1]);
+                    for (int r = 0; r < imapRepeats(n); r++) {
+                        boolean sampled = round == 0 && r == 0;
+                        long[] gcNanos = new long[1];
+                        long t0 = System.nanoTime();
+                        long sum = drainSampled(pool.imap(Pool.Square.class, new Range(n), chunksize), n,
+                                sampled ? gcNanos : null, sampled ? peak : null);
+                        us.computeIfAbsent(n, k -> new ArrayList<>()).add((System.nanoTime() - t0 - gcNanos[0]) / 1e3 / n);
+                        if (sum != expected) throw new IllegalStateException("imap of " + n + ": wrong results");
+                    }
                 }
-                out.put(n, new ImapRun(n, IpcBench.median(us), peak[0]));
             }
+        }
+        for (long n : sizes) {
+            out.put(n, new ImapRun(n, IpcBench.median(us.get(n).stream().mapToDouble(Double::doubleValue).toArray()), peaks.get(n)[0]));
         }
         return out;
     }
