@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Enumeration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -42,10 +43,12 @@ final class ChildClasspath {
         // class: a class of the toolkit's other modules (mproc.tutorial's, say) behind a dozen large jars costs
         // a worker ~20 ms reading their directories. So the entries that hold the mproc package tree come
         // first. The toolkit's jars hold mproc's packages only: the move shadows no class of another entry.
-        Set<String> entries = new LinkedHashSet<>(sources);
-        for (String e : rest) if (toolkit.contains(absolute(e))) entries.add(e);
-        entries.addAll(rest);
-        return String.join(File.pathSeparator, entries);
+        // (each file once, however spelled: a code source is absolute, java.class.path may be relative)
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (String e : sources) entries.putIfAbsent(absolute(e), e);
+        for (String e : rest) if (toolkit.contains(absolute(e))) entries.putIfAbsent(absolute(e), e);
+        for (String e : rest) entries.putIfAbsent(absolute(e), e);
+        return String.join(File.pathSeparator, entries.values());
     }
 
     private static void scan(Set<String> sources, Set<String> rest, Set<String> toolkit, Class<?> c) {

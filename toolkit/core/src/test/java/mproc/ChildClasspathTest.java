@@ -97,14 +97,19 @@ class ChildClasspathTest {
         }
     }
 
-    /** java.class.path as given (relative entries here): the toolkit's entries are found and moved all the same. */
+    /**
+     * java.class.path as given (relative entries here): the toolkit's entries are found and moved all the same,
+     * and a file named twice is kept once.
+     */
     @Test
     void relativeEntriesOfJavaClassPathAreOrderedToo(@TempDir Path dir) throws Exception {
         jar(dir.resolve("big.jar"), "org/", "org/big/");
         jar(dir.resolve("toolkit.jar"), "mproc/", "mproc/extra/");
         String own = Path.of(Worker.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         String tests = Path.of(ChildClasspathTest.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        String given = String.join(File.pathSeparator, "big.jar", own, "toolkit.jar", tests);
+        // the same files again, spelled otherwise: each is kept once, as first spelled
+        String given = String.join(File.pathSeparator, "big.jar", own, "toolkit.jar", tests, "./big.jar",
+                dir.resolve("toolkit.jar").toString());
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", given, Print.class.getName()).directory(dir.toFile()).redirectErrorStream(true).start();
         try {
