@@ -39,22 +39,29 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 results = []  # (name, ok, detail)
 
 
-def record(name, ok, detail=""):
+took_cases = []  # (seconds, name): where the suite's time goes (the slowest are listed at the end)
+
+
+def record(name, ok, detail="", secs=None):
     results.append((name, ok, detail))
+    if secs is not None:
+        took_cases.append((secs, name))
     mark = "PASS" if ok else "FAIL"
-    print(f"[{mark}] {name}" + (f"\n       {detail}" if detail and not ok else ""), flush=True)
+    print(f"[{mark}] {name}" + (f" ({secs:.1f}s)" if secs is not None else "")
+          + (f"\n       {detail}" if detail and not ok else ""), flush=True)
 
 
 def case(name):
-    """Decorator-free helper: run fn, record pass/fail with the assertion message."""
+    """Decorator-free helper: run fn, record pass/fail with the assertion message (and how long it took)."""
     def run(fn):
+        t0 = time.time()
         try:
             fn()
-            record(name, True)
+            record(name, True, secs=time.time() - t0)
         except AssertionError as e:
-            record(name, False, str(e))
+            record(name, False, str(e), secs=time.time() - t0)
         except Exception as e:  # a broken test is a failure too, with its cause
-            record(name, False, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
+            record(name, False, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}", secs=time.time() - t0)
     return run
 
 
@@ -144,7 +151,8 @@ def toolkit_tests():
             bad = tc.find("failure") if tc.find("failure") is not None else tc.find("error")
             if tc.find("skipped") is not None:
                 continue
-            record(name, bad is None, "" if bad is None else (bad.get("message") or "")[:1500])
+            record(name, bad is None, "" if bad is None else (bad.get("message") or "")[:1500],
+                   secs=float(tc.get("time") or 0))
 
 
 # ----------------------------------------------------------------------------- scripts
@@ -1247,6 +1255,7 @@ def main():
     passed = sum(1 for _, ok, _ in results if ok)
     failed = len(results) - passed
     print(f"\ntest run took {time.time() - t0:.0f}s (" + ", ".join(f"{n} {t:.0f}s" for n, t in took.items()) + ")")
+    print("slowest cases: " + "; ".join(f"{n} {t:.0f}s" for t, n in sorted(took_cases, reverse=True)[:12]))
     for name, ok, detail in results:
         if not ok:  # the cause again, briefly: a CI log is often read from its tail
             lines = [l for l in (detail or "").strip().splitlines() if l.strip()]
