@@ -91,8 +91,9 @@ def running(pid):
     return stat[stat.rindex(")") + 2] not in "ZX"
 
 
-def tagged_processes(word):
-    """Running processes of this test run (they inherit its tag) whose command line contains `word`."""
+def tagged_processes(word, unless=None):
+    """Running processes of this test run (they inherit its tag) whose command line contains `word` (and not
+    `unless`)."""
     found = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
@@ -103,14 +104,15 @@ def tagged_processes(word):
             cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if word in cmd and running(d.name):
+        if word in cmd and not (unless and unless in cmd) and running(d.name):
             found.append(f"{d.name} {cmd[:300]}")
     return found
 
 
-def live_workers():
-    """Worker JVMs of this test run still running."""
-    return tagged_processes("mproc.WorkerMain")
+def live_workers(training=True):
+    """Worker JVMs of this test run still running; with training=False, not the JVM that trains a class archive
+    (it runs WorkerMain too, in the background, whenever a class path has no archive yet)."""
+    return tagged_processes("mproc.WorkerMain", None if training else "-Dmproc.training=true")
 
 
 def wait_for_no_workers(seconds=5):
@@ -889,10 +891,12 @@ class Kernel:
 
 
 def wait_for_workers(n, seconds=60):
+    """How many of the workers a cell started run (at least n, once they all do; an archive's training JVM is not
+    one of them: counted, it ended the wait with one worker up and was gone by the count)."""
     deadline = time.time() + seconds
-    while len(live_workers()) < n and time.time() < deadline:
+    while len(live_workers(training=False)) < n and time.time() < deadline:
         time.sleep(0.1)
-    return len(live_workers())
+    return len(live_workers(training=False))
 
 
 LONG_CELL = """Worker a = new Worker(MatrixTask.class, 500_000_000L).start();
