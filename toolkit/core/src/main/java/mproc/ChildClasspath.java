@@ -44,10 +44,13 @@ final class ChildClasspath {
         // a worker ~20 ms reading their directories. So the entries that hold the mproc package tree come
         // first. The toolkit's jars hold mproc's packages only: the move shadows no class of another entry.
         // (each file once, however spelled: a code source is absolute, java.class.path may be relative)
-        Map<String, String> entries = new LinkedHashMap<>();
+        Map<String, String> entries = new LinkedHashMap<>(), others = new LinkedHashMap<>(); // absolute -> as given
         for (String e : sources) entries.putIfAbsent(absolute(e), e);
-        for (String e : rest) if (toolkit.contains(absolute(e))) entries.putIfAbsent(absolute(e), e);
-        for (String e : rest) entries.putIfAbsent(absolute(e), e);
+        for (String e : rest) others.putIfAbsent(absolute(e), e);
+        others.forEach((abs, e) -> {
+            if (toolkit.contains(abs)) entries.putIfAbsent(abs, e);
+        });
+        others.forEach(entries::putIfAbsent);
         return String.join(File.pathSeparator, entries.values());
     }
 
@@ -74,14 +77,14 @@ final class ChildClasspath {
         for (ClassLoader p = l; p != null; p = p.getParent()) if (p instanceof URLClassLoader u) urls += u.getURLs().length;
         Found f = FOUND.get(l);
         if (f != null && f.urls() == urls) return f.entries();
-        Set<String> found = new HashSet<>(), entries = new HashSet<>();
+        Set<String> found = new HashSet<>();
         try {
             for (Enumeration<URL> e = l.getResources("mproc/"); e.hasMoreElements(); ) addUrl(found, root(e.nextElement()));
         } catch (IOException e) {
             // no reordering then: the class path works all the same
         }
-        for (String e : found) entries.add(absolute(e));
-        FOUND.put(l, new Found(urls, Set.copyOf(entries)));
+        Set<String> entries = found.stream().map(ChildClasspath::absolute).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        FOUND.put(l, new Found(urls, entries));
         return entries;
     }
 
