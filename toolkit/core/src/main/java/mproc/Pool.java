@@ -1138,7 +1138,8 @@ public final class Pool implements AutoCloseable {
 
         /**
          * The worker JVM died with the chunks in {@code sent}: each runs again on a fresh worker, unless it has
-         * now been tried {@code maxTries} times (then it fails, naming the task and the worker). When workers
+         * now been tried {@code maxTries} times (then it fails, naming the task and the worker). The try counts
+         * against the oldest chunk only, the one the worker was running: a chunk sent ahead had not started. When workers
          * have died {@code brokenAfterDeaths} times in a row, the pool is broken instead. A fresh worker that
          * cannot be started (after {@link #START_TRIES} tries) breaks the pool: thrown on to {@link #failed}.
          */
@@ -1165,8 +1166,12 @@ public final class Pool implements AutoCloseable {
             }
             List<Chunk> again = new ArrayList<>();
             Chunk c;
+            boolean running = true;
             while ((c = sent.poll()) != null) {
-                int n = tries.merge(c, 1, Integer::sum);
+                // the worker answers in order: the oldest chunk is the one it was running; one sent ahead had
+                // not started, and goes again without a try counted against it
+                int n = running ? tries.merge(c, 1, Integer::sum) : tries.getOrDefault(c, 0);
+                running = false;
                 if (terminated) {
                     c.result().completeExceptionally(new IllegalStateException("the pool was terminated"));
                 } else if (broken != null) {

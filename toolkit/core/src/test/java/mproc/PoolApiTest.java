@@ -55,6 +55,14 @@ class PoolApiTest {
         }
     }
 
+    /** A path (it starts with '/') is marked and waited on, as {@link MarkAndWait}; any other input comes back. */
+    public static final class MarkOrEcho implements Fn<Object, Object> {
+        @Override
+        public Object apply(Object in) throws Exception {
+            return ((String) in).startsWith("/") ? new MarkAndWait().apply(in) : in;
+        }
+    }
+
     @AfterEach
     void nothingLeftRunning() throws Exception {
         Leftovers.endAndCheck(h -> Leftovers.running(h.pid()));
@@ -247,6 +255,26 @@ class PoolApiTest {
             killer.join();
             assertEquals(1, killed.size());
             assertNotEquals(killed.get(0), pid, "the result came from the fresh worker");
+            assertEquals(1, pool.restarts());
+        }
+    }
+
+    @Test
+    void aTaskSentAheadIsNotChargedWithTheDeathOfTheTaskBeforeIt(@TempDir Path dir) throws Exception {
+        // after a short chunk the feeder sends the next one ahead, so the worker holds "after" while it runs the
+        // killed one; "after" never started there, so it runs on the fresh worker, even with failFast
+        try (Pool pool = Pool.builder().processes(1).failFast().build()) {
+            assertEquals(List.of("warm"), pool.map(MarkOrEcho.class, List.of("warm")), "the function's path warmed up");
+            Path mark = dir.resolve("started");
+            List<Long> killed = new CopyOnWriteArrayList<>();
+            Thread killer = killWhenMarked(mark, killed);
+            List<CompletableFuture<Object>> f = new ArrayList<>();
+            for (String in : List.of("short", mark.toString(), "after")) f.add(pool.applyAsync(MarkOrEcho.class, in));
+            assertEquals("short", f.get(0).get(30, TimeUnit.SECONDS));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1).get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("its worker died 1 times"), e.getCause().getMessage());
+            assertEquals("after", f.get(2).get(30, TimeUnit.SECONDS), "the task behind it was not charged");
+            killer.join();
             assertEquals(1, pool.restarts());
         }
     }
