@@ -39,6 +39,7 @@ final class Tuning {
     private static final Set<String> training = ConcurrentHashMap.newKeySet();
     private static final Map<String, Process> trainers = new ConcurrentHashMap<>();
     private static final Set<String> trained = ConcurrentHashMap.newKeySet(); // training runs that have ended
+    private static final Set<String> touched = ConcurrentHashMap.newKeySet(); // archives this JVM marked used
 
     private Tuning() {}
 
@@ -90,6 +91,7 @@ final class Tuning {
         if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath) || usableCacheDir(cacheDir()) == null) return List.of();
         Path archive = archivePath(javaExe, options, classpath, trainer);
         if (Files.isRegularFile(archive)) {
+            if (touched.add(archive.toString())) touch(archive);
             return FEATURE >= 25 ? List.of("-XX:AOTCache=" + archive) : List.of("-XX:SharedArchiveFile=" + archive);
         }
         train(javaExe, options, classpath, archive, trainer);
@@ -192,8 +194,37 @@ final class Tuning {
     }
 
     /**
-     * Keeps the cache small: the {@code keep} newest finished archives (each toolkit or script rebuild makes a
-     * new one), and no abandoned half-written ones. A {@code <archive>.tmp-<pid>} file (and its {@code .config})
+     * Marks an archive used now (once per JVM): {@link #prune} keeps the archives used last, so that one in use
+     * (the notebook kernel's, say, while a run of scripts trains one each) is not thrown away and trained again.
+     */
+    static void touch(Path archive) {
+        try {
+            Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException | RuntimeException e) {
+            // best effort: the archive is pruned sooner
+        }
+    }
+
+    /**
+     * Whether a JVM other than this one trains {@code archive} now: its {@code <archive>.tmp-<pid>.lock} is
+     * there and that JVM runs. One class path gets one training, however many programs start workers on it.
+     */
+    static boolean trainedElsewhere(Path archive) {
+        String prefix = archive.getFileName() + ".tmp-";
+        long self = ProcessHandle.current().pid();
+        try (var s = Files.list(archive.getParent())) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix) && n.endsWith(".lock"))
+                    .map(n -> n.substring(prefix.length(), n.length() - ".lock".length()))
+                    .anyMatch(pid -> pid.matches("\\d{1,18}") && Long.parseLong(pid) != self && !Procs.gone(Long.parseLong(pid)));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Keeps the cache small: the {@code keep} archives used last (each toolkit or script rebuild makes a new
+     * one; see {@link #touch}), and no abandoned half-written ones. A {@code <archive>.tmp-<pid>} file (and its {@code .config})
      * is abandoned when the JVM {@code pid} that trained it is gone, as after a short program exits mid-training
      * (after a minute, so that a file just written is left alone), or when it is over an hour old.
      */
@@ -231,8 +262,19 @@ final class Tuning {
         if (!training.add(key)) return;
         Thread t = new Thread(() -> {
             Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Path lock = Path.of(tmp + ".lock");
             try {
                 if (usableCacheDir(archive.getParent()) == null) return;
+                if (trainedElsewhere(archive)) {
+                    // another program trains this class path's archive: wait for it (bounded), train only if it gave none
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                    while (trainedElsewhere(archive) && !Files.isRegularFile(archive) && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                    }
+                    if (Files.isRegularFile(archive)) return;
+                }
+                Files.deleteIfExists(lock);
+                Files.createFile(lock);
                 prune(archive.getParent(), 8); // what earlier JVMs ended mid-training left behind
                 List<String> cmd = new ArrayList<>();
                 cmd.add(javaExe);
@@ -269,6 +311,7 @@ final class Tuning {
                 try {
                     Files.deleteIfExists(tmp);
                     Files.deleteIfExists(Path.of(tmp + ".config"));
+                    Files.deleteIfExists(lock);
                 } catch (IOException ignored) {
                     // best effort
                 }

@@ -36,4 +36,40 @@ class TuningTest {
         for (int i = 0; i < 8; i++) expected.add("archive" + i + ".aot");
         assertEquals(expected, left);
     }
+
+    @Test
+    void anArchiveInUseIsKeptOverOnesTrainedAfterIt(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 10; i++) file(dir, "archive" + i + ".aot", 1_000L * (i + 1)); // archive9 trained first
+        Tuning.touch(dir.resolve("archive9.aot")); // a worker started from it just now
+        Tuning.prune(dir, 8);
+        Set<String> left = new TreeSet<>();
+        try (var s = Files.list(dir)) {
+            s.forEach(p -> left.add(p.getFileName().toString()));
+        }
+        Set<String> expected = new TreeSet<>(Set.of("archive9.aot"));
+        for (int i = 0; i < 7; i++) expected.add("archive" + i + ".aot");
+        assertEquals(expected, left, "the least recently used go: archive7 and archive8");
+    }
+
+    @Test
+    void anArchiveIsTrainedElsewhereOnlyWhileAnotherLiveJvmHoldsItsLock(@TempDir Path dir) throws Exception {
+        Path archive = dir.resolve("k.aot");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        assertFalse(Tuning.trainedElsewhere(archive), "no lock");
+        file(dir, "k.aot.tmp-" + ProcessHandle.current().pid() + ".lock", 0);
+        assertFalse(Tuning.trainedElsewhere(archive), "this JVM's own training");
+        file(dir, "k.aot.tmp-" + gone.pid() + ".lock", 0);
+        assertFalse(Tuning.trainedElsewhere(archive), "a JVM that has ended");
+        Process other = new ProcessBuilder("sleep", "30").start();
+        try {
+            file(dir, "other.aot.tmp-" + other.pid() + ".lock", 0);
+            assertFalse(Tuning.trainedElsewhere(archive), "another archive's training");
+            file(dir, "k.aot.tmp-" + other.pid() + ".lock", 0);
+            assertTrue(Tuning.trainedElsewhere(archive), "another JVM trains it now");
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+        assertFalse(Tuning.trainedElsewhere(archive), "that JVM ended");
+    }
 }
