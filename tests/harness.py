@@ -1137,12 +1137,12 @@ def bench_tests():
         for curve in ([(10, 1.2), (100, 1.6)], [(10, 0.3), (100, 0.8)], [(10, 1.3), (100, 0.9)]):
             expect(py.break_even(curve) != py.break_even(curve), f"no crossing: {curve}")
 
-    @case("bench: the benchmark runs and writes metric,value,unit rows")
+    @case("bench: the benchmark runs (--quick: every row, a tenth of the work) and writes metric,value,unit rows")
     def _():
         d = BUILD / "bench"
         java = Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
         cp = str(ROOT / 'toolkit/target/bench-lib/*')  # as make bench
-        rc, out, err = run([str(java), "-cp", cp, "mproc.bench.Bench", "--samples", "3", "--out", str(d)], timeout=400)
+        rc, out, err = run([str(java), "-cp", cp, "mproc.bench.Bench", "--quick", "--samples", "3", "--out", str(d)], timeout=400)
         expect(rc == 0, f"exit {rc}\n{out}\n{err[-1500:]}")
         header, rows = csv_rows(d / "results.csv")
         expect(header == ["metric", "value", "unit"], header)

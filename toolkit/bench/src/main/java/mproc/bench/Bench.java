@@ -31,6 +31,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "20", description = "runs per figure (default: ${DEFAULT-VALUE})")
     int samples;
 
+    @Option(names = "--quick", description = "a smoke run (the test suite's): every row, chart and CSV file, each from"
+            + " a tenth of the work or less; its figures are not for quoting")
+    boolean quick;
+
     @Option(names = "--out", defaultValue = "build/bench", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -77,6 +81,9 @@ public final class Bench implements Callable<Integer> {
     /** Messages per queue-curve point: Java, Python (the same rates with a quarter of the Java count's time). */
     static final long QUEUE_CURVE_JAVA = 1_000_000, QUEUE_CURVE_PYTHON = 200_000;
     static final String PY_BENCH = "/mproc/bench/python_bench.py";
+    /** --quick: the granularity curve's sizes (the full run's eight) over a tenth of its work; Python's the same way. */
+    static final long[] QUICK_SIZES = {1, 3, 10, 30, 100, 300, 1000, 3000};
+    static final String[] QUICK_PYTHON_SPEEDUP = {"speedup", "4", "15", "400", "1,2,5,10,20,50,100,200"};
 
     private Table rows;
     private Double matmul; // matmul_20x20_us, measured once (pool group, or the numpy group alone)
@@ -120,7 +127,7 @@ public final class Bench implements Callable<Integer> {
         row(rows, "start_join_cold_ms", StartTimes.median(summary, "java cold"), "ms");
         row(rows, "start_join_tuned_ms", StartTimes.median(summary, "java tuned"), "ms");
         row(rows, "start_join_warm_ms", StartTimes.median(summary, "java warm"), "ms");
-        row(rows, "submit_result_warm_ms", mproc.report.PoolReport.warmSubmitResultMillis(500), "ms");
+        row(rows, "submit_result_warm_ms", mproc.report.PoolReport.warmSubmitResultMillis(quick ? 50 : 500), "ms");
         row(rows, "start_join_tuned_vs_hello", StartTimes.median(summary, "java tuned") / StartTimes.median(summary, "JVM hello world"), "ratio");
         if (python.rowCount() > 0) {
             row(rows, "python_pass_ms", StartTimes.median(summary, "python -c pass"), "ms");
@@ -137,18 +144,19 @@ public final class Bench implements Callable<Integer> {
 
     /** IPC between worker JVMs, and Python's multiprocessing Pipe and Queue the same way. */
     private void ipcRows() throws Exception {
-        double rt = IpcBench.pipeRoundTripMicros(15, 5000);
-        double[] qs = new double[3];
-        for (int i = 0; i < qs.length; i++) qs[i] = IpcBench.queueThroughput(2, 2, 1_000_000);
+        double rt = IpcBench.pipeRoundTripMicros(quick ? 3 : 15, quick ? 500 : 5000);
+        double[] qs = new double[quick ? 1 : 3];
+        for (int i = 0; i < qs.length; i++) qs[i] = IpcBench.queueThroughput(2, 2, quick ? 100_000 : 1_000_000);
         java.util.Arrays.sort(qs);
         row(rows, "pipe_roundtrip_us", rt, "us");
-        row(rows, "queue_2p2c_msgs_per_s", Math.round(qs[1]), "msgs/s");
-        java.util.Map<String, Double> py = mproc.tutorial.Python.run("python_ipc.py", "15", "5000", "200000");
+        row(rows, "queue_2p2c_msgs_per_s", Math.round(qs[qs.length / 2]), "msgs/s");
+        java.util.Map<String, Double> py = mproc.tutorial.Python.run("python_ipc.py", quick ? "3" : "15", quick ? "500" : "5000",
+                quick ? "20000" : "200000");
         if (!py.isEmpty()) {
             row(rows, "python_pipe_roundtrip_us", py.get("pipe_roundtrip_us"), "us");
             row(rows, "python_queue_2p2c_msgs_per_s", py.get("queue_2p2c_msgs_per_s"), "msgs/s");
             row(rows, "pipe_roundtrip_vs_python", rt / py.get("pipe_roundtrip_us"), "ratio");
-            row(rows, "queue_2p2c_vs_python", qs[1] / py.get("queue_2p2c_msgs_per_s"), "ratio");
+            row(rows, "queue_2p2c_vs_python", qs[qs.length / 2] / py.get("queue_2p2c_msgs_per_s"), "ratio");
         }
     }
 
@@ -157,37 +165,39 @@ public final class Bench implements Callable<Integer> {
         double matmul = matmul();
         row(rows, "matmul_20x20_us", matmul, "us");
         mproc.report.PoolReport.poolSeconds(8, 100); // first use: archive and page cache
-        double[] p8 = new double[5];
+        double[] p8 = new double[quick ? 1 : 5];
         for (int i = 0; i < p8.length; i++) p8[i] = mproc.report.PoolReport.poolSeconds(8, 100);
         java.util.Arrays.sort(p8);
-        row(rows, "pool_8x100_s", p8[2], "s");
+        double pool8 = p8[p8.length / 2];
+        row(rows, "pool_8x100_s", pool8, "s");
         // the same pool from two spare JVMs that wait already (StartMethod.WARM, as Python's forkserver waits)
         warmPoolSeconds(8, 100);
-        double[] w8 = new double[5];
+        double[] w8 = new double[quick ? 1 : 5];
         for (int i = 0; i < w8.length; i++) w8[i] = warmPoolSeconds(8, 100);
         java.util.Arrays.sort(w8);
-        row(rows, "pool_8x100_warm_s", w8[2], "s");
-        int effTasks = 40;
-        long effCount = 20_000; // ~1 s of work
+        double warm8 = w8[w8.length / 2];
+        row(rows, "pool_8x100_warm_s", warm8, "s");
+        int effTasks = quick ? 8 : 40;
+        long effCount = quick ? 2_000 : 20_000; // ~1 s of work (a tenth of that quick)
         double efficiency = mproc.report.PoolReport.efficiency2(effTasks, effCount);
         row(rows, "pool_efficiency_2w", efficiency, "ratio");
         double threads = mproc.report.PoolReport.threadEfficiency2(effTasks, effCount); // the machine's ceiling, no processes
         row(rows, "threads_efficiency_2t", threads, "ratio");
         row(rows, "pool_efficiency_2w_vs_threads", efficiency / threads, "ratio");
-        Table granularity = mproc.report.Speedup.granularity();
+        Table granularity = quick ? mproc.report.Speedup.granularity(2_000, QUICK_SIZES) : mproc.report.Speedup.granularity();
         System.out.println(granularity.print());
         Reports.csv(granularity, out, "granularity.csv");
         double breakEven = mproc.report.Speedup.breakEvenMicros(granularity);
         row(rows, "break_even_task_us", breakEven, "us");
         java.util.Map<String, Double> pyPool = mproc.tutorial.Python.run("python_pool.py", "8", "100");
-        mproc.report.Speedup.PythonRun pySpeed = mproc.report.Speedup.python();
+        mproc.report.Speedup.PythonRun pySpeed = quick ? mproc.report.Speedup.python(QUICK_PYTHON_SPEEDUP) : mproc.report.Speedup.python();
         if (!pyPool.isEmpty()) {
             row(rows, "python_matmul_20x20_us", pyPool.get("python_matmul_20x20_us"), "us");
             row(rows, "python_sequential_8x100_s", pyPool.get("python_sequential_s"), "s");
             row(rows, "python_pool_8x100_s", pyPool.get("python_pool2_s"), "s");
             row(rows, "matmul_20x20_vs_python", matmul / pyPool.get("python_matmul_20x20_us"), "ratio");
-            row(rows, "pool_8x100_vs_python", p8[2] / pyPool.get("python_pool2_s"), "ratio");
-            row(rows, "pool_8x100_warm_vs_python", w8[2] / pyPool.get("python_pool2_s"), "ratio");
+            row(rows, "pool_8x100_vs_python", pool8 / pyPool.get("python_pool2_s"), "ratio");
+            row(rows, "pool_8x100_warm_vs_python", warm8 / pyPool.get("python_pool2_s"), "ratio");
         }
         if (pySpeed != null) {
             System.out.println(pySpeed.granularity().print());
@@ -222,7 +232,7 @@ public final class Bench implements Callable<Integer> {
 
     /** Per-task overhead of a warm Pool(2), 10,000 trivial tasks, chunk size 1; Python's Pool(2) the same way. */
     private void overheadRows() throws Exception {
-        int tasks = 10_000, n = Math.min(samples, 10);
+        int tasks = quick ? 1_000 : 10_000, n = Math.min(samples, 10);
         double us = ScaleBench.poolTaskMicros(tasks, n);
         row(rows, "pool_task_overhead_us", us, "us");
         java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "overhead", "" + tasks, "" + n);
@@ -234,7 +244,8 @@ public final class Bench implements Callable<Integer> {
 
     /** imap from 10^3 to 10^6 trivial inputs: time per task at each size, its flatness, the parent's memory. */
     private void imapRows() throws Exception {
-        java.util.Map<Long, ScaleBench.ImapRun> runs = ScaleBench.imap(IMAP_SIZES, imapChunk);
+        java.util.Map<Long, ScaleBench.ImapRun> runs = ScaleBench.imap(IMAP_SIZES, imapChunk, quick ? 1 : ScaleBench.IMAP_ROUNDS,
+                quick ? 10_000 : ScaleBench.IMAP_WARMUP);
         double min = Double.MAX_VALUE, max = 0;
         for (ScaleBench.ImapRun r : runs.values()) {
             String e = "1e" + Math.round(Math.log10(r.n()));
@@ -255,11 +266,12 @@ public final class Bench implements Callable<Integer> {
         StringBuilder ps = new StringBuilder();
         for (int i = 0; i < QUEUE_PARTIES.length; i++) {
             int p = QUEUE_PARTIES[i];
-            jv[i] = IpcBench.queueThroughput(p, p, QUEUE_CURVE_JAVA / p);
+            jv[i] = IpcBench.queueThroughput(p, p, (quick ? QUEUE_CURVE_JAVA / 10 : QUEUE_CURVE_JAVA) / p);
             row(rows, "queue_curve_" + p + "p" + p + "c_msgs_per_s", Math.round(jv[i]), "msgs/s");
             ps.append(i == 0 ? "" : ",").append(p);
         }
-        java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "queue", "" + QUEUE_CURVE_PYTHON, ps.toString());
+        java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "queue",
+                "" + (quick ? QUEUE_CURVE_PYTHON / 10 : QUEUE_CURVE_PYTHON), ps.toString());
         for (int i = 0; i < QUEUE_PARTIES.length; i++) {
             int p = QUEUE_PARTIES[i];
             Double v = py.get("python_queue_" + p + "p" + p + "c_msgs_per_s");
@@ -313,7 +325,7 @@ public final class Bench implements Callable<Integer> {
      * Microseconds per 20x20 multiply: the JMH benchmark ({@link MatmulBenchmark}, its own JVM) when JMH is
      * on the class path ({@code make bench} puts it there), else timed by hand in this JVM.
      */
-    static double matmulMicros() throws Exception {
+    double matmulMicros() throws Exception {
         try {
             Class.forName("org.openjdk.jmh.runner.Runner", false, Bench.class.getClassLoader());
         } catch (ClassNotFoundException e) {
@@ -321,7 +333,7 @@ public final class Bench implements Callable<Integer> {
                     + " matmul_20x20_us is timed by hand");
             return mproc.report.PoolReport.matmulMicros();
         }
-        return MatmulBenchmark.run();
+        return MatmulBenchmark.run(quick);
     }
 
     /** Java against Python: every {@code *_vs_python} row as a bar (1 = the same; the metric says which way is better). */

@@ -46,8 +46,18 @@ public class MatmulBenchmark {
 
     /** Runs the benchmark (JMH's usual output on stdout); microseconds per multiply. */
     static double run() throws RunnerException {
-        java.util.Collection<RunResult> r = new Runner(new OptionsBuilder()
-                .include(MatmulBenchmark.class.getName() + ".multiply").shouldFailOnError(true).build()).run();
+        return run(false);
+    }
+
+    /** As {@link #run()}; {@code quick}: one short warm-up, five short measurements (bench --quick). */
+    static double run(boolean quick) throws RunnerException {
+        OptionsBuilder o = new OptionsBuilder();
+        o.include(MatmulBenchmark.class.getName() + ".multiply").shouldFailOnError(true);
+        if (quick) {
+            o.warmupIterations(1).warmupTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(500))
+                    .measurementTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(200));
+        }
+        java.util.Collection<RunResult> r = new Runner(o.build()).run();
         return r.iterator().next().getPrimaryResult().getScore();
     }
 }

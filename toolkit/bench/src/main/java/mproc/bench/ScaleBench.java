@@ -73,12 +73,17 @@ public final class ScaleBench {
      * for the bench's earlier groups and keeps.
      */
     public static Map<Long, ImapRun> imap(long[] sizes, int chunksize) throws InterruptedException {
+        return imap(sizes, chunksize, IMAP_ROUNDS, IMAP_WARMUP);
+    }
+
+    /** As {@link #imap(long[], int)} with {@code rounds} rounds after a warm-up of {@code warmup} inputs. */
+    public static Map<Long, ImapRun> imap(long[] sizes, int chunksize, int rounds, long warmup) throws InterruptedException {
         Map<Long, ImapRun> out = new LinkedHashMap<>();
         Map<Long, List<Double>> us = new LinkedHashMap<>();
         Map<Long, double[]> peaks = new LinkedHashMap<>();
         try (Pool pool = new Pool(2)) {
-            drainSampled(pool.imap(Pool.Square.class, new Range(IMAP_WARMUP), chunksize), IMAP_WARMUP, null, null);
-            for (int round = 0; round < IMAP_ROUNDS; round++) {
+            drainSampled(pool.imap(Pool.Square.class, new Range(warmup), chunksize), warmup, null, null);
+            for (int round = 0; round < rounds; round++) {
                 for (long n : sizes) {
                     long expected = 0;
                     for (long i = 0; i < n; i++) expected += i * i;

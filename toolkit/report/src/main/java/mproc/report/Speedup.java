@@ -177,7 +177,12 @@ public final class Speedup {
     public record PythonRun(double efficiency, double breakEvenMicros, Table granularity) {}
 
     public static PythonRun python() throws InterruptedException {
-        List<String> lines = mproc.tutorial.Python.lines("python_pool.py", PYTHON_ARGS);
+        return python(PYTHON_ARGS);
+    }
+
+    /** As {@link #python()}, python_pool.py run with {@code args} ({@code speedup}, then its sizes: see {@link #PYTHON_ARGS}). */
+    public static PythonRun python(String... args) throws InterruptedException {
+        List<String> lines = mproc.tutorial.Python.lines("python_pool.py", args);
         if (lines.isEmpty()) return null;
         IntColumn rows = IntColumn.create("rows_per_task");
         DoubleColumn taskUs = DoubleColumn.create("task_us"), seqMs = DoubleColumn.create("one_process_ms"),
