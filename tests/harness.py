@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """The project's test run (`make test`), and the notebook executor (`make notebooks`).
 
-  harness.py                      every test below, ending with "N passed, N failed"
+  harness.py                      every test below, ending with "N passed, N failed": the groups in PHASES,
+                                  some side by side, each line prefixed with its lane's number
+  harness.py --serial             the same, one group after another
+  harness.py GROUP...             only these groups, one after another (say `harness.py notebooks faults`)
   harness.py --execute-notebooks  re-execute notebooks/*.ipynb in place (the committed outputs)
 
 Tests:
@@ -78,7 +81,10 @@ def run(cmd, cwd=ROOT, timeout=600, env=None):
     return p.returncode, out, err
 
 
-RUN_TAG = f"MPROC_TEST_RUN={os.getpid()}-{int(time.time())}"
+LANE = sys.argv[sys.argv.index("--lane") + 1] if "--lane" in sys.argv[:-1] else None
+# a lane (see run_lanes) extends the whole run's tag: the run finds every lane's processes, a lane only its own
+RUN_TAG = (f"MPROC_TEST_RUN={os.environ['MPROC_TEST_RUN']}/{LANE}" if LANE and os.environ.get("MPROC_TEST_RUN")
+           else f"MPROC_TEST_RUN={os.getpid()}-{int(time.time())}")
 os.environ["MPROC_TEST_RUN"] = RUN_TAG.split("=", 1)[1]  # inherited by JBang, the kernel and every worker
 
 
@@ -1234,6 +1240,79 @@ def orphan_test():
         expect(not left, "left running:\n" + "\n".join(left))
 
 
+# The groups in phases, one after the other; the lanes of a phase run side by side (two cores), each a harness
+# process of its own with its own tag, so that its checks for leftover workers see only its processes. Side by
+# side: the toolkit's Maven tests, and the scripts (JBang), which share no files. Alone: whatever runs a
+# notebook (the performance chapter checks that 2 workers use both cores; the fault cases count CPU time).
+# Last, side by side: the bench's smoke run (its figures are not checked) and the browser's view of the notebooks.
+PHASES = ((("toolkit",), ("scripts", "newcomer", "repl", "versions")),
+          (("notebooks", "exercises", "faults"),),
+          (("bench",), ("browser",)))
+LANES = tuple(lane for phase in PHASES for lane in phase)
+CASE_LINE = re.compile(r"^\[(PASS|FAIL)\] (.*?)(?: \(([\d.]+)s\))?$")
+
+
+def run_lanes():
+    """Every group, phase by phase, the lanes of a phase side by side; their lines as they come (prefixed with
+    the lane's number), then one summary: the failures again, the slowest cases, the count of every lane and of
+    the run's own orphan check."""
+    import threading
+    t0 = time.time()
+    lock = threading.Lock()
+    lanes = []
+
+    def relay(i, p, lines):
+        for line in p.stdout:
+            lines.append(line.rstrip("\n"))
+            with lock:
+                print(f"{i}| {line}", end="", flush=True)
+
+    for phase in PHASES:
+        threads = []
+        for groups in phase:
+            i = len(lanes) + 1
+            p = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--lane", f"lane{i}", *groups],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+            lanes.append((i, p, []))
+            threads.append(threading.Thread(target=relay, args=lanes[-1]))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for i, p, _ in lanes:
+            p.wait()
+    took = []
+    for i, p, lines in lanes:
+        rc = p.wait()
+        totals = [l for l in lines if re.fullmatch(r"\d+ passed, \d+ failed", l)]
+        took += [f"lane {i}: " + l[len("test run took "):] for l in lines if l.startswith("test run took ")]
+        for l in lines:
+            m = CASE_LINE.match(l)
+            if m:
+                name, secs = m.group(2), m.group(3)
+                results.append((name, m.group(1) == "PASS", ""))
+                if secs is not None:
+                    took_cases.append((float(secs), name))
+        if not totals or rc not in (0, 1):
+            record(f"lane {i} ({', '.join(LANES[i - 1])}) ran to its end", False,
+                   f"exit code {rc}; last lines:\n" + "\n".join(lines[-15:]))
+    orphan_test()
+    passed = sum(1 for _, ok, _ in results if ok)
+    failed = len(results) - passed
+    print(f"\ntest run took {time.time() - t0:.0f}s (" + "; ".join(took) + ")")
+    print("slowest cases: " + "; ".join(f"{n} {t:.0f}s" for t, n in sorted(took_cases, reverse=True)[:12]))
+    for i, p, lines in lanes:
+        for k, l in enumerate(lines):
+            if l.startswith("FAILED: "):
+                print(l)
+                for d in lines[k + 1:]:
+                    if not d.startswith("    "):
+                        break
+                    print(d)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
 def main():
     if not os.environ.get("JAVA_HOME"):
         # run by hand, not through make: the project's JDK all the same (a %%jbang cell compiles with it)
@@ -1241,8 +1320,10 @@ def main():
                                                  text=True, check=True).stdout.strip()
     if "--execute-notebooks" in sys.argv:
         sys.exit(1 if execute_notebooks_in_place() else 0)
-    only = [a for a in sys.argv[1:] if not a.startswith("-")]
+    only = [a for a in sys.argv[1:] if not a.startswith("-") and a != LANE]
     BUILD.mkdir(parents=True, exist_ok=True)
+    if not only and "--serial" not in sys.argv:
+        run_lanes()
     t0 = time.time()
     groups = {"toolkit": toolkit_tests, "scripts": script_tests, "newcomer": newcomer_tests, "repl": repl_tests,
               "notebooks": notebook_tests, "exercises": exercise_tests,
