@@ -85,8 +85,7 @@ public final class ScaleBench {
             drainSampled(pool.imap(Pool.Square.class, new Range(warmup), chunksize), warmup, null, null);
             for (int round = 0; round < rounds; round++) {
                 for (long n : sizes) {
-                    long expected = 0;
-                    for (long i = 0; i < n; i++) expected += i * i;
+                    long expected = (n - 1) * n * (2 * n - 1) / 6; // the sum of i*i for i < n
                     double[] peak = peaks.computeIfAbsent(n, k -> new double[1]);
                     for (int r = 0; r < imapRepeats(n); r++) {
                         boolean sampled = round == 0 && r == 0;
