@@ -38,11 +38,17 @@ final class Broker {
     private final ServerSocketChannel server;
     private final Map<Long, Entry> objects = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** A file descriptor held in reserve: given up to accept, and refuse, a client while this JVM has no other. */
+    private java.nio.channels.FileChannel reserve;
 
     private Broker() throws IOException {
         path = Ipc.newPath("b");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
+        reserve = openReserve();
+        // what a refusal needs, loaded now: with no descriptor left, no class file can be opened
+        Codec.frame(List.of(0L, List.of(REFUSED, "")));
+        FrameChannel.class.getName();
         Thread t = new Thread(this::acceptLoop, "mproc-broker");
         t.setDaemon(true);
         t.start();
@@ -121,6 +127,10 @@ final class Broker {
                 t.start();
             } catch (IOException e) {
                 if (!server.isOpen()) return;
+                // this JVM is out of file descriptors (EMFILE): the client waits in the backlog, and every
+                // accept fails at once. The reserve lets one in to be told so; then a pause, not a busy loop.
+                if (outOfDescriptors(e)) refuseOne(e);
+                pause(20);
             } catch (Throwable e) { // no thread for this client (out of memory): drop it, keep serving the others
                 if (ch != null) {
                     try {
@@ -131,6 +141,94 @@ final class Broker {
                 }
             }
         }
+    }
+
+    /** Whether {@code e} says this process (EMFILE) or the system (ENFILE) has no file descriptor left. */
+    static boolean outOfDescriptors(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("Too many open files");
+    }
+
+    private static java.nio.channels.FileChannel openReserve() {
+        try {
+            return java.nio.channels.FileChannel.open(Path.of("/dev/null"));
+        } catch (IOException | RuntimeException e) {
+            return null; // no /dev/null (not Unix), or no descriptor now: tried again after the next refusal
+        }
+    }
+
+    /**
+     * Accepts the first waiting client with the reserve's descriptor, refuses it ({@link #refuse}), and takes
+     * the reserve back.
+     */
+    private void refuseOne(IOException why) {
+        if (reserve == null) {
+            reserve = openReserve();
+            return;
+        }
+        try {
+            reserve.close();
+        } catch (IOException ignored) {
+            // given up all the same
+        }
+        reserve = null;
+        SocketChannel waiting = null;
+        try {
+            server.configureBlocking(false); // the client that was waiting may have given up: no wait for the next
+            try {
+                waiting = server.accept();
+            } finally {
+                server.configureBlocking(true);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the accept failed again: the next client is tried after the pause
+        }
+        if (waiting != null) refuse(waiting, why);
+        reserve = openReserve();
+    }
+
+    /**
+     * Tells a client this JVM cannot serve it, and why (a notice, {@code [0, ["unserved", text]]}: see
+     * {@link Link}), on the bare channel (no selector: no descriptor is needed), then closes it.
+     */
+    private static void refuse(SocketChannel waiting, IOException why) {
+        try (SocketChannel ch = waiting) {
+            ch.configureBlocking(true);
+            String text = "the process that owns this object (pid " + PID + ") refused the connection: it has no file"
+                    + " descriptor left (" + why.getMessage() + "); it must close some, or run with a higher limit (ulimit -n)";
+            ch.write(java.nio.ByteBuffer.wrap(Codec.frame(List.of(0L, List.of(REFUSED, text)))));
+            ch.configureBlocking(false); // what the client sent is read, so that closing does not reset the refusal
+            java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(1 << 12);
+            while (ch.read(sink) > 0) sink.clear();
+        } catch (IOException | RuntimeException ignored) {
+            // that client gave up
+        }
+    }
+
+    /** The accept thread's pause. An interrupt is dropped: kept, it would close the server channel at the next accept. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException ignored) {
+            // the broker serves for as long as this JVM runs
+        }
+    }
+
+    /** The notice of a connection the owner could not serve (see {@link #refuse}); not a refused batch's "refused". */
+    static final String REFUSED = "unserved";
+
+    /** The owner refused a connection (it had no descriptor for it): what it said, in place of "it has ended". */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String text) {
+            super(text);
+        }
+    }
+
+    /** What a handle {@code what} says when its owner cannot be reached: refused (why), or probably ended. */
+    static String unreachable(String what, IOException e) {
+        return e instanceof Refused ? what + ": " + e.getMessage()
+                : what + ": the process that owns it has probably ended (" + e.getMessage() + ")";
     }
 
     /** Connections per client process, and the objects they used that care when that process ends. */
@@ -180,10 +278,24 @@ final class Broker {
      */
     private void serve(SocketChannel raw) {
         Set<LockState> held = new HashSet<>();
-        FrameChannel c = null;
-        Client client = null;
+        FrameChannel c;
         try {
             c = new FrameChannel(raw);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // no descriptors for its selectors: the client is told why (else it would wait for a reply for ever)
+            if (e instanceof IOException io && outOfDescriptors(io)) {
+                refuse(raw, io);
+            } else {
+                try {
+                    raw.close();
+                } catch (IOException ignored) {
+                    // dropping it
+                }
+            }
+            return;
+        }
+        Client client = null;
+        try {
             client = new Client(c, held);
             while (true) {
                 Object m = c.read(Long.MAX_VALUE);
@@ -236,7 +348,7 @@ final class Broker {
                 for (Long id : client.attached) unref(id);
                 ended(client);
             }
-            if (c != null) c.close();
+            c.close();
         }
     }
 
@@ -777,7 +889,9 @@ final class Broker {
                         ch.close();
                         if (attempt >= 10) throw e;
                     } catch (IOException e) {
+                        IOException why = c == null ? e : refusal(c, e);
                         ch.close();
+                        if (why instanceof Refused) throw why;
                         throw new IOException("cannot reach the process that owns this object (" + e.getMessage()
                                 + "): it has probably ended", e);
                     }
@@ -786,6 +900,30 @@ final class Broker {
             } finally {
                 if (interrupted) Thread.currentThread().interrupt();
             }
+        }
+
+        /**
+         * {@code e}, or {@link Refused} if the owner refused this connection: its notice came already, or is
+         * waiting on {@code c} (a write can fail first, the owner having closed).
+         */
+        private IOException refusal(FrameChannel c, IOException e) {
+            for (List<?> n : notices) if (isRefusal(n)) return new Refused((String) n.get(1));
+            try {
+                while (c.hasMessage()) {
+                    Object m = c.read(Long.MAX_VALUE); // a whole message is there: no wait
+                    if (m instanceof List<?> f && f.size() == 2 && Long.valueOf(0).equals(f.get(0))
+                            && f.get(1) instanceof List<?> n && isRefusal(n)) {
+                        return new Refused((String) n.get(1));
+                    }
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // nothing more to read: not a refusal
+            }
+            return e;
+        }
+
+        private static boolean isRefusal(List<?> n) {
+            return n.size() == 2 && REFUSED.equals(n.get(0)) && n.get(1) instanceof String;
         }
 
         private static List<Object> frame(long seq, List<?> req) {
@@ -855,7 +993,10 @@ final class Broker {
                 if (interrupted) Thread.currentThread().interrupt();
                 if (interruptible) throw new InterruptedException("interrupted while sending the call");
                 throw e;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                if (interrupted) Thread.currentThread().interrupt();
+                throw refusal(channel, e);
+            } catch (RuntimeException e) {
                 if (interrupted) Thread.currentThread().interrupt();
                 throw e;
             }
@@ -875,6 +1016,8 @@ final class Broker {
                         }
                         cancel();
                         throw new InterruptedException("interrupted while waiting for the owner's reply");
+                    } catch (IOException e) {
+                        throw refusal(channel, e);
                     }
                     if (m instanceof List<?> f && f.size() == 2 && f.get(0) instanceof Long got) {
                         if (got == 0) {

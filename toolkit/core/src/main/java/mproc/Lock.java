@@ -89,7 +89,7 @@ public final class Lock implements Shareable, AutoCloseable {
             r = Remote.check(l.callInterruptibly(List.of("acquire", id, ms)));
         } catch (IOException e) {
             l.close();
-            throw new UncheckedIOException("lock: the process that owns it has probably ended (" + e.getMessage() + ")", e);
+            throw new UncheckedIOException(Broker.unreachable("lock", e), e);
         } catch (InterruptedException | RuntimeException e) {
             l.cancel();
             throw e;
@@ -134,7 +134,7 @@ public final class Lock implements Shareable, AutoCloseable {
             } catch (IOException e) {
                 holder = null;
                 h.close();
-                throw new UncheckedIOException("lock: the process that owns it has probably ended (" + e.getMessage() + ")", e);
+                throw new UncheckedIOException(Broker.unreachable("lock", e), e);
             }
             Remote.check(r);
             holder = null;

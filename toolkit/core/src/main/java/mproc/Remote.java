@@ -46,7 +46,7 @@ final class Remote {
             l.call(List.of("attach", id));
         } catch (IOException e) {
             l.close();
-            throw new UncheckedIOException(what + ": the process that owns it has probably ended (" + e.getMessage() + ")", e);
+            throw new UncheckedIOException(Broker.unreachable(what, e), e);
         }
         check(give(l));
         return this;
@@ -112,7 +112,7 @@ final class Remote {
             r = interruptible ? l.callInterruptibly(req) : l.call(req);
         } catch (IOException e) {
             l.close();
-            throw new UncheckedIOException(what + ": the process that owns it has probably ended (" + e.getMessage() + ")", e);
+            throw new UncheckedIOException(Broker.unreachable(what, e), e);
         } catch (InterruptedException | RuntimeException | Error e) {
             l.cancel();
             throw e;

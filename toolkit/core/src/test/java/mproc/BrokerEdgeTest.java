@@ -265,4 +265,86 @@ class BrokerEdgeTest {
             Thread.setDefaultUncaughtExceptionHandler(before);
         }
     }
+
+    /**
+     * A queue's owner that runs out of file descriptors: prints the queue's address, then opens /dev/null
+     * until it has no descriptor left and prints "full"; at the line "free" on stdin closes them and prints
+     * "freed"; ends at the end of stdin.
+     */
+    public static final class FullOwner {
+        public static void main(String[] args) throws Exception {
+            Queue q = Queue.create();
+            System.out.println("address " + q.address());
+            List<java.nio.channels.FileChannel> held = new ArrayList<>();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+            try {
+                while (true) held.add(java.nio.channels.FileChannel.open(Path.of("/dev/null")));
+            } catch (IOException e) {
+                System.out.println("full " + held.size() + " " + e.getMessage());
+            }
+            if ("free".equals(in.readLine())) {
+                for (java.nio.channels.FileChannel c : held) c.close();
+                System.out.println("freed");
+            }
+            while (in.readLine() != null) {
+                // until the test closes stdin
+            }
+        }
+    }
+
+    @Test
+    void anOwnerOutOfFileDescriptorsRefusesANewClientClearlyThenServesItOnceItHasSome() throws Exception {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the owner's limit for real (prlimit, util-linux): low, so that it runs out soon
+        Process owner = new ProcessBuilder("prlimit", "--nofile=200:200", java, "-XX:+UseSerialGC", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), FullOwner.class.getName()).redirectErrorStream(true).start();
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()))) {
+                for (String l; (l = r.readLine()) != null; ) lines.add(l);
+            } catch (IOException ignored) {
+                // the owner ended
+            }
+        });
+        reader.start();
+        try (java.io.Writer toOwner = new java.io.OutputStreamWriter(owner.getOutputStream())) {
+            String address = next(lines, "address ").substring("address ".length());
+            String full = next(lines, "full ");
+            assertTrue(full.contains("Too many open files"), full);
+            long t0 = System.nanoTime();
+            java.io.UncheckedIOException refused = assertThrows(java.io.UncheckedIOException.class, () -> Queue.attach(address));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "the refusal came at once, not after a wait");
+            assertTrue(refused.getMessage().contains("refused the connection: it has no file descriptor left")
+                    && refused.getMessage().contains("pid " + owner.pid()), refused.getMessage());
+            toOwner.write("free\n");
+            toOwner.flush();
+            next(lines, "freed");
+            Queue q = Queue.attach(address);
+            try {
+                q.put("after");
+                assertEquals("after", q.get(), "the owner serves again");
+            } finally {
+                q.close();
+            }
+        } finally {
+            assertTrue(owner.waitFor(30, TimeUnit.SECONDS) || owner.destroyForcibly().waitFor(10, TimeUnit.SECONDS),
+                    "the owner ended at the end of its stdin");
+            reader.join(10_000);
+        }
+        assertEquals(0, owner.exitValue(), String.join("\n", lines));
+    }
+
+    /** The next line of the owner's that starts with {@code prefix} (within 60 s), the others skipped. */
+    private static String next(java.util.concurrent.BlockingQueue<String> lines, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> skipped = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String l = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (l == null) continue;
+            if (l.startsWith(prefix)) return l;
+            skipped.add(l);
+        }
+        throw new AssertionError("the owner never printed '" + prefix + "...'; it printed: " + skipped);
+    }
 }
