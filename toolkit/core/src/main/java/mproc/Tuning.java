@@ -39,7 +39,8 @@ final class Tuning {
     private static final Set<String> training = ConcurrentHashMap.newKeySet();
     private static final Map<String, Process> trainers = new ConcurrentHashMap<>();
     private static final Set<String> trained = ConcurrentHashMap.newKeySet(); // training runs that have ended
-    private static final Set<String> touched = ConcurrentHashMap.newKeySet(); // archives this JVM marked used
+    private static final Map<String, Long> touched = new ConcurrentHashMap<>(); // archive: when this JVM last marked it used
+    private static final long TOUCH_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private Tuning() {}
 
@@ -91,7 +92,12 @@ final class Tuning {
         if (Boolean.getBoolean("mproc.noArchive") || !allJars(classpath) || usableCacheDir(cacheDir()) == null) return List.of();
         Path archive = archivePath(javaExe, options, classpath, trainer);
         if (Files.isRegularFile(archive)) {
-            if (touched.add(archive.toString())) touch(archive);
+            long now = System.nanoTime();
+            Long last = touched.get(archive.toString());
+            if (last == null || now - last > TOUCH_EVERY_NANOS) { // a long-lived kernel's archive stays recent too
+                touched.put(archive.toString(), now);
+                touch(archive);
+            }
             return FEATURE >= 25 ? List.of("-XX:AOTCache=" + archive) : List.of("-XX:SharedArchiveFile=" + archive);
         }
         train(javaExe, options, classpath, archive, trainer);
@@ -205,21 +211,37 @@ final class Tuning {
         }
     }
 
+    /** The file whose lock marks a training of {@code archive} under way ({@link #trainingLock}). */
+    static Path lockPath(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".lock");
+    }
+
     /**
-     * Whether a JVM other than this one trains {@code archive} now: its {@code <archive>.tmp-<pid>.lock} is
-     * there and that JVM runs. One class path gets one training, however many programs start workers on it.
+     * The lock of {@code archive}'s training, taken once no other JVM holds it: the open channel of
+     * {@code <archive>.lock} (closing it lets go; the OS lets go when the JVM ends, however it ends). Null if
+     * the archive is there (another JVM trained it meanwhile) or {@code waitMillis} passed. So one class path
+     * gets one training, however many programs start workers on it.
      */
-    static boolean trainedElsewhere(Path archive) {
-        String prefix = archive.getFileName() + ".tmp-";
-        long self = ProcessHandle.current().pid();
-        try (var s = Files.list(archive.getParent())) {
-            return s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith(prefix) && n.endsWith(".lock"))
-                    .map(n -> n.substring(prefix.length(), n.length() - ".lock".length()))
-                    .anyMatch(pid -> pid.matches("\\d{1,18}") && Long.parseLong(pid) != self && !Procs.gone(Long.parseLong(pid)));
-        } catch (IOException | RuntimeException e) {
-            return false;
+    static java.nio.channels.FileChannel trainingLock(Path archive, long waitMillis) throws IOException, InterruptedException {
+        java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(lockPath(archive),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            while (true) {
+                if (Files.isRegularFile(archive)) break;
+                if (c.tryLock() != null) {
+                    if (Files.isRegularFile(archive)) break; // trained just before the other JVM let go
+                    return c;
+                }
+                if (System.nanoTime() > deadline) break;
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            c.close();
+            throw e;
         }
+        c.close();
+        return null;
     }
 
     /**
@@ -241,9 +263,17 @@ final class Tuning {
             int kept = 0;
             for (Path p : all) {
                 String name = p.getFileName().toString();
+                if (name.endsWith(".lock")) { // a training's lock: goes with its archive, or after an hour without one
+                    Path archive = p.resolveSibling(name.substring(0, name.length() - ".lock".length()));
+                    if (!Files.exists(archive) && now - Files.getLastModifiedTime(p).toMillis() > 3_600_000L) Files.deleteIfExists(p);
+                    continue;
+                }
                 int at = name.indexOf(".tmp-");
                 if (at < 0) {
-                    if (kept++ >= keep) Files.deleteIfExists(p);
+                    if (kept++ >= keep) {
+                        Files.deleteIfExists(p);
+                        Files.deleteIfExists(lockPath(p));
+                    }
                     continue;
                 }
                 long age = now - Files.getLastModifiedTime(p).toMillis();
@@ -262,19 +292,11 @@ final class Tuning {
         if (!training.add(key)) return;
         Thread t = new Thread(() -> {
             Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-            Path lock = Path.of(tmp + ".lock");
+            java.nio.channels.FileChannel lock = null;
             try {
                 if (usableCacheDir(archive.getParent()) == null) return;
-                if (trainedElsewhere(archive)) {
-                    // another program trains this class path's archive: wait for it (bounded), train only if it gave none
-                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-                    while (trainedElsewhere(archive) && !Files.isRegularFile(archive) && System.nanoTime() < deadline) {
-                        Thread.sleep(100);
-                    }
-                    if (Files.isRegularFile(archive)) return;
-                }
-                Files.deleteIfExists(lock);
-                Files.createFile(lock);
+                lock = trainingLock(archive, TimeUnit.MINUTES.toMillis(5)); // another JVM's training: its archive
+                if (lock == null) return;
                 prune(archive.getParent(), 8); // what earlier JVMs ended mid-training left behind
                 List<String> cmd = new ArrayList<>();
                 cmd.add(javaExe);
@@ -310,10 +332,18 @@ final class Tuning {
                 trained.add(key);
                 try {
                     Files.deleteIfExists(tmp);
-                    Files.deleteIfExists(Path.of(tmp + ".config"));
-                    Files.deleteIfExists(lock);
                 } catch (IOException ignored) {
                     // best effort
+                }
+                try {
+                    Files.deleteIfExists(Path.of(tmp + ".config"));
+                } catch (IOException ignored) {
+                    // best effort
+                }
+                try {
+                    if (lock != null) lock.close(); // the lock file stays: the next training of this class path locks it
+                } catch (IOException ignored) {
+                    // released when this JVM ends
                 }
             }
         }, "mproc-archive-training");

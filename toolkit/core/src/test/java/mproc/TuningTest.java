@@ -51,25 +51,54 @@ class TuningTest {
         assertEquals(expected, left, "the least recently used go: archive7 and archive8");
     }
 
+    /** Holds the training lock of the archive args[0] (as a training JVM does), says so, and waits to be killed. */
+    public static final class LockHolder {
+        public static void main(String[] args) throws Exception {
+            java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(Tuning.lockPath(Path.of(args[0])),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            c.lock();
+            System.out.println("locked");
+            Thread.sleep(600_000);
+        }
+    }
+
     @Test
-    void anArchiveIsTrainedElsewhereOnlyWhileAnotherLiveJvmHoldsItsLock(@TempDir Path dir) throws Exception {
+    void aTrainingWaitsWhileAnotherJvmHoldsTheLockAndTrainsOnceThatJvmIsKilled(@TempDir Path dir) throws Exception {
         Path archive = dir.resolve("k.aot");
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        assertFalse(Tuning.trainedElsewhere(archive), "no lock");
-        file(dir, "k.aot.tmp-" + ProcessHandle.current().pid() + ".lock", 0);
-        assertFalse(Tuning.trainedElsewhere(archive), "this JVM's own training");
-        file(dir, "k.aot.tmp-" + gone.pid() + ".lock", 0);
-        assertFalse(Tuning.trainedElsewhere(archive), "a JVM that has ended");
-        Process other = new ProcessBuilder("sleep", "30").start();
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process other = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), LockHolder.class.getName(), archive.toString()).start();
         try {
-            file(dir, "other.aot.tmp-" + other.pid() + ".lock", 0);
-            assertFalse(Tuning.trainedElsewhere(archive), "another archive's training");
-            file(dir, "k.aot.tmp-" + other.pid() + ".lock", 0);
-            assertTrue(Tuning.trainedElsewhere(archive), "another JVM trains it now");
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream())).readLine());
+            long t0 = System.nanoTime();
+            assertNull(Tuning.trainingLock(archive, 500), "another JVM trains it: no second training");
+            assertTrue(System.nanoTime() - t0 >= 400_000_000L, "it waited for that JVM");
+            other.destroyForcibly().waitFor(); // SIGKILL: no finally runs there, the OS lets go of the lock
+            try (java.nio.channels.FileChannel mine = Tuning.trainingLock(archive, 5_000)) {
+                assertNotNull(mine, "the lock is this JVM's once the other is gone");
+            }
+            Files.writeString(archive, "trained");
+            assertNull(Tuning.trainingLock(archive, 5_000), "the archive is there: nothing to train");
         } finally {
             other.destroyForcibly().waitFor();
         }
-        assertFalse(Tuning.trainedElsewhere(archive), "that JVM ended");
+    }
+
+    @Test
+    void aLockGoesWithItsArchiveOrAfterAnHourWithoutOne(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 9; i++) file(dir, "archive" + i + ".aot", 1_000L * (i + 1)); // archive8 the oldest
+        file(dir, "archive8.aot.lock", 0);
+        file(dir, "archive0.aot.lock", 0);
+        file(dir, "gone.aot.lock", 7_200_000);   // no archive, over an hour: abandoned
+        file(dir, "training.aot.lock", 60_000);  // no archive yet: a training under way
+        Tuning.prune(dir, 8);
+        Set<String> left = new TreeSet<>();
+        try (var s = Files.list(dir)) {
+            s.forEach(p -> left.add(p.getFileName().toString()));
+        }
+        Set<String> expected = new TreeSet<>(Set.of("archive0.aot.lock", "training.aot.lock"));
+        for (int i = 0; i < 8; i++) expected.add("archive" + i + ".aot");
+        assertEquals(expected, left, "the locks count as no archive; archive8 went with its lock");
     }
 }
