@@ -156,6 +156,8 @@ public final class Pool implements AutoCloseable {
 
     /** Tests only: runs in a feeder thread before it waits for an answer (to throw an Error there, for real). */
     static volatile Runnable beforeReceiveHook;
+    /** Tests only: given how many chunks the worker holds (sent, not answered) after each chunk is sent. */
+    static volatile java.util.function.IntConsumer afterSendHook;
 
     /** A pool with one worker JVM per available processor (Python's {@code Pool()}: {@code os.cpu_count()}). */
     public Pool() {
@@ -871,6 +873,7 @@ public final class Pool implements AutoCloseable {
         final java.util.concurrent.ConcurrentLinkedDeque<Chunk> sent = new java.util.concurrent.ConcurrentLinkedDeque<>();
         int sentToChild; // chunks sent to the current worker (for maxTasksPerChild)
         boolean initPending; // the current worker's answer to the initializer has not come yet
+        boolean ending; // the current worker said its last answer was its last (it ends: PoolWorker.ENDING)
         int initDeaths; // workers that died in the initializer, in a row
         int startDeaths; // workers that ended before their JVM was ready, in a row
 
@@ -929,6 +932,7 @@ public final class Pool implements AutoCloseable {
             conn = w.link();
             worker = w;
             sentToChild = 0;
+            ending = false;
             if (initializer != null) {
                 initPending = true;
                 try {
@@ -1090,6 +1094,8 @@ public final class Pool implements AutoCloseable {
             sentToChild++;
             try {
                 conn.send(List.of(c.id(), c.fn(), c.inputs()));
+                java.util.function.IntConsumer hook = afterSendHook;
+                if (hook != null) hook.accept(sent.size());
             } catch (java.io.UncheckedIOException | IllegalStateException e) {
                 // the write failed (the worker is gone), or the connection was closed: never the value itself,
                 // which was encoded at the call, so this is the worker's death
@@ -1131,6 +1137,7 @@ public final class Pool implements AutoCloseable {
                 return busy;
             }
             RemoteException cause = r.size() > 3 ? RemoteException.of((List<?>) r.get(3)) : null;
+            if (r.size() > 4 && PoolWorker.ENDING.equals(r.get(4))) ending = true;
             c.result().completeExceptionally(new IllegalStateException("task " + c.id() + " (inputs "
                     + c.preview() + ") failed in " + worker.getName() + ": " + r.get(2), cause));
             return Long.MAX_VALUE;
@@ -1139,7 +1146,8 @@ public final class Pool implements AutoCloseable {
         /**
          * The worker JVM died with the chunks in {@code sent}: each runs again on a fresh worker, unless it has
          * now been tried {@code maxTries} times (then it fails, naming the task and the worker). The try counts
-         * against the oldest chunk only, the one the worker was running: a chunk sent ahead had not started. When workers
+         * against the oldest chunk only, the one the worker was running: a chunk sent ahead had not started.
+         * A worker that said it ends (after an OutOfMemoryError: {@link PoolWorker#ENDING}) was running none. When workers
          * have died {@code brokenAfterDeaths} times in a row, the pool is broken instead. A fresh worker that
          * cannot be started (after {@link #START_TRIES} tries) breaks the pool: thrown on to {@link #failed}.
          */
@@ -1166,7 +1174,7 @@ public final class Pool implements AutoCloseable {
             }
             List<Chunk> again = new ArrayList<>();
             Chunk c;
-            boolean running = true;
+            boolean running = !ending; // a worker that said it ends was running none of them
             while ((c = sent.poll()) != null) {
                 // the worker answers in order: the oldest chunk is the one it was running; one sent ahead had
                 // not started, and goes again without a try counted against it

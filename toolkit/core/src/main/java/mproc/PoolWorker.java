@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
  * answering a {@link VirtualMachineError} other than a {@link StackOverflowError} (an OutOfMemoryError) the worker
  * ends, so that the pool replaces it with a fresh JVM; otherwise it ends when the pool closes its stdin. The pool's initializer comes first, as {@code [-1, "init", initializer,
  * initargs]} (the initargs encoded too), answered {@code [-1, "ok"]} or {@code [-1, "error", text, exception]}.
+ * An error answer that ends with {@value #ENDING} is this worker's last: it ends after it.
  *
  * <p>A function is the {@link Targets} text of an {@link Fn}, or, prefixed {@value #CALL}, of a
  * {@link Callable} ({@link ProcessPoolExecutor}'s tasks: the input is ignored), or, prefixed {@value #RUN}, of a
@@ -24,6 +25,8 @@ import java.util.concurrent.Callable;
 final class PoolWorker implements Task {
     static final String CALL = "call:", RUN = "run:", JOB = "job:";
     static final long INIT = -1;
+    /** The fifth element of an error answer after which this worker ends (see {@link #run}). */
+    static final String ENDING = "ending";
     private final Map<String, Fn<Object, Object>> functions = new HashMap<>();
 
     @Override
@@ -53,10 +56,13 @@ final class PoolWorker implements Task {
                 } catch (Throwable e) {
                     // the function's failure, Errors included (a StackOverflowError, an Error of its own): the
                     // pool's caller gets it; this worker is not dead and goes on
-                    c.send(List.of(id, "error", e.toString(), RemoteException.describe(e)));
                     // a JVM that ran out of memory (or failed inside) is not to be trusted with more work: having
-                    // answered, this one ends (exit code 1) and the pool starts a fresh one
-                    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) throw e;
+                    // answered, this one ends (exit code 1) and the pool starts a fresh one; the answer says so
+                    // ("ending"), so that a chunk sent ahead is not taken for the one that killed this worker
+                    boolean ending = e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
+                    c.send(ending ? List.of(id, "error", e.toString(), RemoteException.describe(e), ENDING)
+                            : List.of(id, "error", e.toString(), RemoteException.describe(e)));
+                    if (ending) throw e;
                 }
             }
         }

@@ -263,6 +263,8 @@ class PoolApiTest {
     void aTaskSentAheadIsNotChargedWithTheDeathOfTheTaskBeforeIt(@TempDir Path dir) throws Exception {
         // after a short chunk the feeder sends the next one ahead, so the worker holds "after" while it runs the
         // killed one; "after" never started there, so it runs on the fresh worker, even with failFast
+        List<Integer> held = new CopyOnWriteArrayList<>(); // chunks the worker holds after each send
+        Pool.afterSendHook = held::add;
         try (Pool pool = Pool.builder().processes(1).failFast().build()) {
             assertEquals(List.of("warm"), pool.map(MarkOrEcho.class, List.of("warm")), "the function's path warmed up");
             Path mark = dir.resolve("started");
@@ -273,9 +275,13 @@ class PoolApiTest {
             assertEquals("short", f.get(0).get(30, TimeUnit.SECONDS));
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1).get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause().getMessage().contains("its worker died 1 times"), e.getCause().getMessage());
+            // sends: warm, short, the marked one, after (then after again, to the fresh worker)
+            assertEquals(2, held.get(3), "'after' was sent ahead: the killed worker held it; " + held);
             assertEquals("after", f.get(2).get(30, TimeUnit.SECONDS), "the task behind it was not charged");
             killer.join();
             assertEquals(1, pool.restarts());
+        } finally {
+            Pool.afterSendHook = null;
         }
     }
 

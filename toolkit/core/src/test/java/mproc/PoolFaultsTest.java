@@ -473,6 +473,24 @@ class PoolFaultsTest {
         }
     }
 
+    /**
+     * After an OutOfMemoryError the worker answers and ends; the task sent ahead to it never started there,
+     * so it runs on the fresh worker, even with failFast (not "its worker died 1 times").
+     */
+    @Test
+    void aTaskBehindAnOutOfMemoryErrorIsNotChargedWithThatWorkersEnd() throws Exception {
+        try (Pool pool = Pool.builder().processes(1).failFast().build()) {
+            assertEquals(4L, (long) pool.apply(Pool.Square.class, 2L), "warm: the next task is sent ahead");
+            CompletableFuture<Object> oom = pool.applyAsync(OutOfMemory.class, 1);
+            CompletableFuture<Long> after = pool.applyAsync(Pool.Square.class, 5L);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> oom.get(60, TimeUnit.SECONDS));
+            RemoteException r = assertInstanceOf(RemoteException.class, e.getCause().getCause(), chain(e));
+            assertEquals("java.lang.OutOfMemoryError", r.getRemoteClassName());
+            assertEquals(25L, (long) after.get(60, TimeUnit.SECONDS), "the task behind it ran on the fresh worker");
+            assertEquals(1, pool.restarts());
+        }
+    }
+
     // ------------------------------------------------------------------ initializer and callbacks
 
     /** An initializer that throws an Error breaks the pool with that Error named, at once (not after retries). */
