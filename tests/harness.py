@@ -105,8 +105,9 @@ def tagged_processes(word, unless=None):
         if not d.name.isdigit():
             continue
         try:
-            if RUN_TAG.encode() not in (d / "environ").read_bytes():
-                continue
+            tags = [e for e in (d / "environ").read_bytes().split(b"\0") if e.startswith(b"MPROC_TEST_RUN=")]
+            if not any(t == RUN_TAG.encode() or t.startswith(RUN_TAG.encode() + b"/") for t in tags):
+                continue  # another run's, or another lane's (a lane's tag is the run's, then /laneN)
             cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
@@ -1249,66 +1250,78 @@ PHASES = ((("toolkit",), ("scripts", "newcomer", "repl", "versions")),
           (("notebooks", "exercises", "faults"),),
           (("bench",), ("browser",)))
 LANES = tuple(lane for phase in PHASES for lane in phase)
-CASE_LINE = re.compile(r"^\[(PASS|FAIL)\] (.*?)(?: \(([\d.]+)s\))?$")
 
 
 def run_lanes():
     """Every group, phase by phase, the lanes of a phase side by side; their lines as they come (prefixed with
     the lane's number), then one summary: the failures again, the slowest cases, the count of every lane and of
-    the run's own orphan check."""
+    the run's own orphan check. A lane's results come from the file it writes at its end (LANE_RESULTS), not
+    from its output, which the kernels it starts write into too; a lane that ends without writing it, or
+    with an exit code its results do not explain, is a failure."""
     import threading
     t0 = time.time()
     lock = threading.Lock()
     lanes = []
+    out_dir = BUILD / "lanes"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
 
-    def relay(i, p, lines):
-        for line in p.stdout:
-            lines.append(line.rstrip("\n"))
-            with lock:
-                print(f"{i}| {line}", end="", flush=True)
+    def relay(i, p):
+        try:
+            for raw in p.stdout:
+                with lock:
+                    print(f"{i}| " + raw.decode("utf-8", errors="replace"), end="", flush=True)
+        except (OSError, ValueError):
+            pass  # the pipe closed under the reader: the lane's results file says what ran
 
     for phase in PHASES:
-        threads = []
+        started = []
         for groups in phase:
             i = len(lanes) + 1
             p = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--lane", f"lane{i}", *groups],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-            lanes.append((i, p, []))
-            threads.append(threading.Thread(target=relay, args=lanes[-1]))
-        for t in threads:
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            t = threading.Thread(target=relay, args=(i, p), daemon=True)
             t.start()
-        for t in threads:
-            t.join()
-        for i, p, _ in lanes:
+            lanes.append((i, groups, p))
+            started.append((p, t))
+        for p, t in started:
             p.wait()
+            t.join(30)  # a process the lane left behind may hold its pipe open: the orphan checks report it
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # whatever is left of the lane's own process group
+            except OSError:
+                pass
     took = []
-    for i, p, lines in lanes:
-        rc = p.wait()
-        totals = [l for l in lines if re.fullmatch(r"\d+ passed, \d+ failed", l)]
-        took += [f"lane {i}: " + l[len("test run took "):] for l in lines if l.startswith("test run took ")]
-        for l in lines:
-            m = CASE_LINE.match(l)
-            if m:
-                name, secs = m.group(2), m.group(3)
-                results.append((name, m.group(1) == "PASS", ""))
-                if secs is not None:
-                    took_cases.append((float(secs), name))
-        if not totals or rc not in (0, 1):
-            record(f"lane {i} ({', '.join(LANES[i - 1])}) ran to its end", False,
-                   f"exit code {rc}; last lines:\n" + "\n".join(lines[-15:]))
+    for i, groups, p in lanes:
+        f = out_dir / f"lane{i}.json"
+        try:
+            lane = json.loads(f.read_text())
+        except (OSError, ValueError) as e:
+            record(f"lane {i} ({', '.join(groups)}) ran to its end", False,
+                   f"exit code {p.returncode}, no results ({e}); its lines are above, prefixed '{i}|'")
+            continue
+        took.append(f"lane {i}: {lane['took']}")
+        for name, ok, detail, secs in lane["results"]:
+            results.append((name, ok, detail))
+            if secs is not None:
+                took_cases.append((secs, name))
+        if p.returncode != (1 if any(not ok for _, ok, _, _ in lane["results"]) else 0):
+            record(f"lane {i} ({', '.join(groups)}) ran to its end", False, f"exit code {p.returncode}")
     orphan_test()
+    summary(f"test run took {time.time() - t0:.0f}s (" + "; ".join(took) + ")")
+
+
+def summary(took):
+    """The run's last lines: how long it took, the slowest cases, each failure again, the count; exits 1 if any failed."""
     passed = sum(1 for _, ok, _ in results if ok)
     failed = len(results) - passed
-    print(f"\ntest run took {time.time() - t0:.0f}s (" + "; ".join(took) + ")")
+    print(f"\n{took}")
     print("slowest cases: " + "; ".join(f"{n} {t:.0f}s" for t, n in sorted(took_cases, reverse=True)[:12]))
-    for i, p, lines in lanes:
-        for k, l in enumerate(lines):
-            if l.startswith("FAILED: "):
-                print(l)
-                for d in lines[k + 1:]:
-                    if not d.startswith("    "):
-                        break
-                    print(d)
+    for name, ok, detail in results:
+        if not ok:  # the cause again, briefly: a CI log is often read from its tail
+            lines = [l for l in (detail or "").strip().splitlines() if l.strip()]
+            named = [l for l in lines if re.search(r"Error|Exception|failed|expected", l)]
+            print(f"FAILED: {name}" + "".join(f"\n    {l[:300]}" for l in (named[:4] or lines[-6:])))
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
@@ -1322,7 +1335,7 @@ def main():
         sys.exit(1 if execute_notebooks_in_place() else 0)
     only = [a for a in sys.argv[1:] if not a.startswith("-") and a != LANE]
     BUILD.mkdir(parents=True, exist_ok=True)
-    if not only and "--serial" not in sys.argv:
+    if not only and not LANE and "--serial" not in sys.argv:
         run_lanes()
     t0 = time.time()
     groups = {"toolkit": toolkit_tests, "scripts": script_tests, "newcomer": newcomer_tests, "repl": repl_tests,
@@ -1337,17 +1350,14 @@ def main():
             fn()
             took[name] = time.time() - g0
     orphan_test()
-    passed = sum(1 for _, ok, _ in results if ok)
-    failed = len(results) - passed
-    print(f"\ntest run took {time.time() - t0:.0f}s (" + ", ".join(f"{n} {t:.0f}s" for n, t in took.items()) + ")")
-    print("slowest cases: " + "; ".join(f"{n} {t:.0f}s" for t, n in sorted(took_cases, reverse=True)[:12]))
-    for name, ok, detail in results:
-        if not ok:  # the cause again, briefly: a CI log is often read from its tail
-            lines = [l for l in (detail or "").strip().splitlines() if l.strip()]
-            named = [l for l in lines if re.search(r"Error|Exception|failed|expected", l)]
-            print(f"FAILED: {name}" + "".join(f"\n    {l[:300]}" for l in (named[:4] or lines[-6:])))
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    took_text = ", ".join(f"{n} {t:.0f}s" for n, t in took.items())
+    if LANE:  # what run_lanes reads: every result, whatever the kernels wrote on this lane's output
+        secs = {name: t for t, name in took_cases}
+        (BUILD / "lanes").mkdir(parents=True, exist_ok=True)
+        (BUILD / "lanes" / f"{LANE}.json").write_text(json.dumps({
+            "took": f"{time.time() - t0:.0f}s ({took_text})",
+            "results": [(name, ok, detail, secs.get(name)) for name, ok, detail in results]}))
+    summary(f"test run took {time.time() - t0:.0f}s ({took_text})")
 
 
 if __name__ == "__main__":

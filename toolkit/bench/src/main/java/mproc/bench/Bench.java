@@ -31,8 +31,8 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "20", description = "runs per figure (default: ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--quick", description = "a smoke run (the test suite's): every row, chart and CSV file, each from"
-            + " a tenth of the work or less; its figures are not for quoting")
+    @Option(names = "--quick", description = "a smoke run (the test suite's): every row, chart and CSV file, from fewer"
+            + " and shorter repeats (a third to a tenth of the timed work); its figures are not for quoting")
     boolean quick;
 
     @Option(names = "--out", defaultValue = "build/bench", description = "output folder (default: ${DEFAULT-VALUE})")

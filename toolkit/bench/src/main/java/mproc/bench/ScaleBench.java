@@ -85,7 +85,9 @@ public final class ScaleBench {
             drainSampled(pool.imap(Pool.Square.class, new Range(warmup), chunksize), warmup, null, null);
             for (int round = 0; round < rounds; round++) {
                 for (long n : sizes) {
-                    long expected = (n - 1) * n * (2 * n - 1) / 6; // the sum of i*i for i < n
+                    // the sum of i*i for i < n, wrapped to a long as the summed results are
+                    long expected = java.math.BigInteger.valueOf(n - 1).multiply(java.math.BigInteger.valueOf(n))
+                            .multiply(java.math.BigInteger.valueOf(2 * n - 1)).divide(java.math.BigInteger.valueOf(6)).longValue();
                     double[] peak = peaks.computeIfAbsent(n, k -> new double[1]);
                     for (int r = 0; r < imapRepeats(n); r++) {
                         boolean sampled = round == 0 && r == 0;
