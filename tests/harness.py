@@ -1144,7 +1144,7 @@ def bench_tests():
         for curve in ([(10, 1.2), (100, 1.6)], [(10, 0.3), (100, 0.8)], [(10, 1.3), (100, 0.9)]):
             expect(py.break_even(curve) != py.break_even(curve), f"no crossing: {curve}")
 
-    @case("bench: the benchmark runs (--quick: every row, a tenth of the work) and writes metric,value,unit rows")
+    @case("bench: the benchmark runs (--quick: every row, from fewer and shorter repeats) and writes metric,value,unit rows")
     def _():
         d = BUILD / "bench"
         java = Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
