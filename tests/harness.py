@@ -146,22 +146,33 @@ def is_png(path):
 
 # ----------------------------------------------------------------------------- toolkit (JUnit)
 
-def toolkit_tests():
-    for f in ROOT.glob("toolkit/*/target/surefire-reports/TEST-*.xml"):
-        f.unlink()
-    rc, out, err = run(["mvn", "-B", "-q", "-Dstyle.color=never", "test", "-Dsurefire.printSummary=true"], cwd=ROOT / "toolkit", timeout=1200)
-    files = sorted(ROOT.glob("toolkit/*/target/surefire-reports/TEST-*.xml"))
+def toolkit_tests(modules=None):
+    """The toolkit's JUnit tests: every module's, or `modules` (Maven's -pl: "ignite", "!ignite"), the others
+    then taken from ~/.m2 as make setup installed them. A Maven run that fails with no test failing is a failure."""
+    dirs = [d for d in sorted((ROOT / "toolkit").iterdir()) if (d / "pom.xml").is_file()
+            and (modules is None or (d.name in modules.split(",")) != modules.startswith("!"))]
+    for d in dirs:
+        for f in d.glob("target/surefire-reports/TEST-*.xml"):
+            f.unlink()
+    cmd = ["mvn", "-B", "-q", "-Dstyle.color=never", "test", "-Dsurefire.printSummary=true"]
+    rc, out, err = run(cmd + (["-pl", modules] if modules else []), cwd=ROOT / "toolkit", timeout=1200)
+    files = sorted(f for d in dirs for f in d.glob("target/surefire-reports/TEST-*.xml"))
     if not files:
         record("toolkit: JUnit tests ran", False, f"no Surefire reports (mvn exit {rc})\n{out[-3000:]}\n{err[-3000:]}")
         return
+    failed = False
     for f in files:
         for tc in ET.parse(f).getroot().iter("testcase"):
             name = f"toolkit: {tc.get('classname').split('.')[-1]}.{tc.get('name')}"
             bad = tc.find("failure") if tc.find("failure") is not None else tc.find("error")
             if tc.find("skipped") is not None:
                 continue
+            failed |= bad is not None
             record(name, bad is None, "" if bad is None else (bad.get("message") or "")[:1500],
                    secs=float(tc.get("time") or 0))
+    if rc != 0 and not failed:
+        record(f"toolkit: Maven's run{' of ' + modules if modules else ''} ended well", False,
+               f"mvn exit {rc} with no test failing\n{out[-3000:]}\n{err[-3000:]}")
 
 
 # ----------------------------------------------------------------------------- scripts
@@ -1243,10 +1254,11 @@ def orphan_test():
 
 # The groups in phases, one after the other; the lanes of a phase run side by side (two cores), each a harness
 # process of its own with its own tag, so that its checks for leftover workers see only its processes. Side by
-# side: the toolkit's Maven tests, and the scripts (JBang), which share no files. Alone: whatever runs a
+# side: the toolkit's Maven tests (the Ignite module's apart: a third of their time, mostly spent waiting for
+# nodes), and the scripts (JBang), which share no files. Alone: whatever runs a
 # notebook (the performance chapter checks that 2 workers use both cores; the fault cases count CPU time).
 # Last, side by side: the bench's smoke run (its figures are not checked) and the browser's view of the notebooks.
-PHASES = ((("toolkit",), ("scripts", "newcomer", "repl", "versions")),
+PHASES = ((("toolkit-core",), ("toolkit-cluster", "repl", "versions"), ("scripts", "newcomer")),
           (("notebooks", "exercises", "faults"),),
           (("bench",), ("browser",)))
 LANES = tuple(lane for phase in PHASES for lane in phase)
@@ -1338,7 +1350,8 @@ def main():
     if not only and not LANE and "--serial" not in sys.argv:
         run_lanes()
     t0 = time.time()
-    groups = {"toolkit": toolkit_tests, "scripts": script_tests, "newcomer": newcomer_tests, "repl": repl_tests,
+    groups = {"toolkit": toolkit_tests, "toolkit-core": lambda: toolkit_tests("!ignite"),
+              "toolkit-cluster": lambda: toolkit_tests("ignite"), "scripts": script_tests, "newcomer": newcomer_tests, "repl": repl_tests,
               "notebooks": notebook_tests, "exercises": exercise_tests,
               "faults": notebook_fault_tests, "versions": version_tests,
               "bench": bench_tests, "browser": browser_tests}
