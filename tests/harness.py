@@ -8,7 +8,8 @@
   harness.py --execute-notebooks  re-execute notebooks/*.ipynb in place (the committed outputs)
 
 Tests:
-  toolkit    the toolkit's JUnit 5 tests (Maven Surefire), each test case counted here
+  toolkit    the toolkit's JUnit 5 tests (Maven Surefire), each test case counted here; in two parts when
+             the lanes run: toolkit-core (every module but ignite) and toolkit-cluster (ignite)
   scripts    every jbang-scripts/*.java run with small inputs, its transcript and output files checked;
              bad options and values rejected with exit code 2, a one-line reason, the usage, no stack trace
   notebooks  every notebook executed headless with the real IJava kernel (nbclient); no error output,
