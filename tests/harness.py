@@ -8,8 +8,8 @@
   harness.py --execute-notebooks  re-execute notebooks/*.ipynb in place (the committed outputs)
 
 Tests:
-  toolkit    the toolkit's JUnit 5 tests (Maven Surefire), each test case counted here; in two parts when
-             the lanes run: toolkit-core (every module but ignite) and toolkit-cluster (ignite)
+  toolkit    the toolkit's JUnit 5 tests (Maven Surefire), each test case counted here; also in two parts,
+             toolkit-core (every module but ignite) and toolkit-cluster (ignite)
   scripts    every jbang-scripts/*.java run with small inputs, its transcript and output files checked;
              bad options and values rejected with exit code 2, a one-line reason, the usage, no stack trace
   notebooks  every notebook executed headless with the real IJava kernel (nbclient); no error output,
@@ -1256,11 +1256,12 @@ def orphan_test():
 
 # The groups in phases, one after the other; the lanes of a phase run side by side (two cores), each a harness
 # process of its own with its own tag, so that its checks for leftover workers see only its processes. Side by
-# side: the toolkit's Maven tests (the Ignite module's apart: a third of their time, mostly spent waiting for
-# nodes), and the scripts (JBang), which share no files. Alone: whatever runs a
+# side: the toolkit's Maven tests, and the scripts (JBang), which share no files. Not three lanes (the Ignite
+# module's tests apart: toolkit-core, toolkit-cluster): 30 s sooner, but barrier.java's p1 and p2 were then
+# released 200 ms apart, its check being 50 ms. Alone: whatever runs a
 # notebook (the performance chapter checks that 2 workers use both cores; the fault cases count CPU time).
 # Last, side by side: the bench's smoke run (its figures are not checked) and the browser's view of the notebooks.
-PHASES = ((("toolkit-core",), ("toolkit-cluster", "repl", "versions"), ("scripts", "newcomer")),
+PHASES = ((("toolkit",), ("scripts", "newcomer", "repl", "versions")),
           (("notebooks", "exercises", "faults"),),
           (("bench",), ("browser",)))
 LANES = tuple(lane for phase in PHASES for lane in phase)
