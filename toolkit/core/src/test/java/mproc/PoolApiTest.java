@@ -265,13 +265,24 @@ class PoolApiTest {
         // killed one; "after" never started there, so it runs on the fresh worker, even with failFast
         List<Integer> held = new CopyOnWriteArrayList<>(); // chunks the worker holds after each send
         Pool.afterSendHook = held::add;
+        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
         try (Pool pool = Pool.builder().processes(1).failFast().build()) {
             assertEquals(List.of("warm"), pool.map(MarkOrEcho.class, List.of("warm")), "the function's path warmed up");
             Path mark = dir.resolve("started");
             List<Long> killed = new CopyOnWriteArrayList<>();
             Thread killer = killWhenMarked(mark, killed);
+            // the feeder waits for the answer to "short" only once all three are queued: then it sends the
+            // marked one and "after" (ahead), whatever the test thread's speed
+            Pool.beforeReceiveHook = () -> {
+                try {
+                    queued.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
             List<CompletableFuture<Object>> f = new ArrayList<>();
             for (String in : List.of("short", mark.toString(), "after")) f.add(pool.applyAsync(MarkOrEcho.class, in));
+            queued.countDown();
             assertEquals("short", f.get(0).get(30, TimeUnit.SECONDS));
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1).get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause().getMessage().contains("its worker died 1 times"), e.getCause().getMessage());
@@ -282,6 +293,8 @@ class PoolApiTest {
             assertEquals(1, pool.restarts());
         } finally {
             Pool.afterSendHook = null;
+            Pool.beforeReceiveHook = null;
+            queued.countDown();
         }
     }
 
