@@ -910,16 +910,21 @@ final class Broker {
             for (List<?> n : notices) if (isRefusal(n)) return new Refused((String) n.get(1));
             try {
                 while (c.hasMessage()) {
-                    Object m = c.read(Long.MAX_VALUE); // a whole message is there: no wait
-                    if (m instanceof List<?> f && f.size() == 2 && Long.valueOf(0).equals(f.get(0))
-                            && f.get(1) instanceof List<?> n && isRefusal(n)) {
-                        return new Refused((String) n.get(1));
-                    }
+                    List<?> n = noticeOf(c.read(Long.MAX_VALUE)); // a whole message is there: no wait
+                    if (n == null) continue; // a reply: the call it answers fails anyway
+                    if (isRefusal(n)) return new Refused((String) n.get(1));
+                    notices.add(n); // a refused batch's notice: still told by notice()
                 }
             } catch (IOException | RuntimeException ignored) {
                 // nothing more to read: not a refusal
             }
             return e;
+        }
+
+        /** The notice in {@code m} if it is one ({@code [0, notice]}), else null. */
+        private static List<?> noticeOf(Object m) {
+            return m instanceof List<?> f && f.size() == 2 && Long.valueOf(0).equals(f.get(0))
+                    && f.get(1) instanceof List<?> n ? n : null;
         }
 
         private static boolean isRefusal(List<?> n) {
@@ -955,14 +960,13 @@ final class Broker {
         }
 
         private void readNotice() throws IOException {
-            {
-                Object m = channel.read(Long.MAX_VALUE);
-                if (!(m instanceof List<?> f) || f.size() != 2 || !Long.valueOf(0).equals(f.get(0))) {
-                    close();
-                    throw new IOException("the owner sent an unexpected message: " + m);
-                }
-                notices.add((List<?>) f.get(1));
+            Object m = channel.read(Long.MAX_VALUE);
+            List<?> n = noticeOf(m);
+            if (n == null) {
+                close();
+                throw new IOException("the owner sent an unexpected message: " + m);
             }
+            notices.add(n);
         }
 
         /** A call that an interrupt does not end (it is quick): the reply, and the thread stays interrupted. */
@@ -1019,12 +1023,14 @@ final class Broker {
                     } catch (IOException e) {
                         throw refusal(channel, e);
                     }
-                    if (m instanceof List<?> f && f.size() == 2 && f.get(0) instanceof Long got) {
-                        if (got == 0) {
-                            notices.add((List<?>) f.get(1));
-                            continue;
-                        }
-                        if (got == s) return (List<?>) f.get(1);
+                    List<?> n = noticeOf(m);
+                    if (n != null) {
+                        notices.add(n);
+                        continue;
+                    }
+                    if (m instanceof List<?> f && f.size() == 2 && Long.valueOf(s).equals(f.get(0))
+                            && f.get(1) instanceof List<?> reply) {
+                        return reply;
                     }
                     close();
                     throw new IOException("a reply out of step with the requests (" + m + "): connection closed");

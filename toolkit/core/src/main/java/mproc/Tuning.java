@@ -200,7 +200,8 @@ final class Tuning {
     }
 
     /**
-     * Marks an archive used now (once per JVM): {@link #prune} keeps the archives used last, so that one in use
+     * Marks an archive used now ({@link #archiveOptions} calls it on this JVM's first use of the archive, and again
+     * when its last touch is over a minute old): {@link #prune} keeps the archives used last, so that one in use
      * (the notebook kernel's, say, while a run of scripts trains one each) is not thrown away and trained again.
      */
     static void touch(Path archive) {

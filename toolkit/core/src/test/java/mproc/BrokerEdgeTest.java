@@ -224,6 +224,49 @@ class BrokerEdgeTest {
         assertTrue(e.getMessage().contains("no such object"), e.getMessage());
     }
 
+    /**
+     * The client's side of malformed frames: a fake owner answers each call with one bad frame (a notice whose
+     * payload is not a list, a reply that is not a list, a reply to another call). Each call fails with an
+     * IOException that says so, never a ClassCastException; and a well-formed notice read on the way is kept.
+     */
+    @Test
+    void aClientGivenMalformedRepliesFailsTheCallClearly() throws Exception {
+        Path dir = Files.createTempDirectory("mproc-fake-owner");
+        Path sock = dir.resolve("owner.sock");
+        List<Object> bad = List.of(List.of(0L, "not a list"), List.of(1L, "not a list"), List.of(99L, List.of("ok")));
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            Thread owner = new Thread(() -> {
+                for (Object reply : bad) {
+                    try (SocketChannel ch = server.accept()) {
+                        FrameChannel c = new FrameChannel(ch);
+                        assertEquals("hello", ((List<?>) c.read(Long.MAX_VALUE)).get(1));
+                        c.read(Long.MAX_VALUE); // the call
+                        c.write(List.of(0L, List.of("refused", "a batch was refused"))); // well-formed: kept
+                        c.write(reply);
+                        c.read(Long.MAX_VALUE); // until the client closes
+                    } catch (IOException e) {
+                        // the client closed: next connection
+                    }
+                }
+            });
+            owner.start();
+            for (Object reply : bad) {
+                try (Broker.Link l = new Broker.Link(sock)) {
+                    IOException e = assertThrows(IOException.class, () -> l.call(List.of("size", 1L)), "reply " + reply);
+                    String m = String.valueOf(e.getMessage());
+                    assertTrue(m.contains("out of step") || m.contains("unexpected"), reply + " gave: " + e);
+                    assertEquals(List.of("refused", "a batch was refused"), l.notice(), "the good notice before it is kept");
+                }
+            }
+            owner.join(10_000);
+            assertFalse(owner.isAlive());
+        } finally {
+            Files.deleteIfExists(sock);
+            Files.deleteIfExists(dir);
+        }
+    }
+
     @Test
     void anErrorWhileServingARequestFailsThatRequestOnly() throws Exception {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
@@ -294,8 +337,7 @@ class BrokerEdgeTest {
 
     @Test
     void anOwnerOutOfFileDescriptorsRefusesANewClientClearlyThenServesItOnceItHasSome() throws Exception {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = WorkerJvms.java();
         // the owner's limit for real (prlimit, util-linux): low, so that it runs out soon
         Process owner = new ProcessBuilder("prlimit", "--nofile=200:200", java, "-XX:+UseSerialGC", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"), FullOwner.class.getName()).redirectErrorStream(true).start();

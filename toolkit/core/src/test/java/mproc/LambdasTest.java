@@ -387,8 +387,7 @@ class LambdasTest {
                     if (x < 0) throw new IOException("negative " + x);
                     return x;
                 }))));
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = WorkerJvms.java();
         Path err = tmp.resolve("stderr");
         Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), LambdaChild.class.getName())

@@ -65,8 +65,7 @@ class TuningTest {
     @Test
     void aTrainingWaitsWhileAnotherJvmHoldsTheLockAndTrainsOnceThatJvmIsKilled(@TempDir Path dir) throws Exception {
         Path archive = dir.resolve("k.aot");
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = WorkerJvms.java();
         Process other = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), LockHolder.class.getName(), archive.toString()).start();
         try {

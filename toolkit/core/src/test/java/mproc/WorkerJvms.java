@@ -10,6 +10,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * running (those that are get ended, and the test fails).
  */
 public final class WorkerJvms implements BeforeAllCallback, AfterEachCallback {
+    /** The java executable running this test JVM, for the tests that start a JVM of their own. */
+    public static String java() {
+        return ProcessHandle.current().info().command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         Output.setMode(Output.Mode.CALLER);
