@@ -157,4 +157,40 @@ class SparesTest {
         }
         assertEquals(0, settleTo(0), "every spare ended");
     }
+
+    /**
+     * A spare is handed out only once its warm-up is done, and that warm-up has loaded a class through the class
+     * path (not from a class archive): the first such load costs ~5 ms, which the task's class would pay after
+     * start(). Checked in the spare JVM itself (jcmd), then the same spare runs a worker as usual.
+     */
+    @Test
+    void aSpareIsHandedOutWarmedUp() throws Exception {
+        Worker.closeSpares();
+        try {
+            Worker w = new Worker(Tasks.Echo.class, "warm").setStartMethod(StartMethod.WARM);
+            assertTrue(w.prepare(Duration.ofSeconds(60)), "no spare came up");
+            Spares.Spare s = Spares.take(w.command());
+            assertNotNull(s, "a spare for this command");
+            try {
+                Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(s.process().pid()), "VM.class_hierarchy").redirectErrorStream(true).start();
+                String classes = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(jcmd.waitFor(60, TimeUnit.SECONDS), "jcmd ended");
+                assertEquals(0, jcmd.exitValue(), classes);
+                assertTrue(classes.contains("mproc.WorkerMain$Unarchived"), "the spare's warm-up loaded its class:\n"
+                        + classes.lines().filter(l -> l.contains("mproc.")).limit(20).toList());
+                assertTrue(s.process().isAlive(), "the spare still waits for its spec");
+            } finally {
+                s.process().getOutputStream().close(); // no spec: it exits quietly
+                assertTrue(s.process().waitFor(10, TimeUnit.SECONDS), "the spare ended at the end of its stdin");
+                assertEquals(0, s.process().exitValue());
+            }
+            w.start();
+            assertTrue(w.join(Duration.ofSeconds(60)));
+            assertEquals(0, w.exitCode());
+            assertTrue(w.output().contains("arg=warm"), w.output().toString());
+        } finally {
+            Worker.closeSpares();
+        }
+    }
 }
