@@ -71,7 +71,7 @@ public class Worker {
     private transient volatile StdioLink.Parent stdio;
     private transient final Lifetime lifetime = new Lifetime();
     private transient final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    private transient final List<Thread> readers = new ArrayList<>();
+    private transient final List<Relay.Running> readers = new ArrayList<>();
     private transient long keptChars; // of lines, written by the relay threads under synchronized (lines)
     private transient volatile java.util.concurrent.CompletableFuture<Void> exited;
     final transient List<Connection> ends = new ArrayList<>(); // pipe ends given to this worker
@@ -429,7 +429,7 @@ public class Worker {
      */
     void drainOutput(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        for (Thread t : readers) {
+        for (Relay.Running t : readers) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) return; // (join(0) would wait for ever)
             t.join(left);
@@ -503,7 +503,7 @@ public class Worker {
             }
             if (!process.isAlive() && endSeen == 0) endSeen = System.nanoTime();
             // ended, and its last lines are in (or 2 s went by: a process it left may hold its output open)
-            if (endSeen != 0 && seen >= lines.size() && (readers.stream().noneMatch(Thread::isAlive)
+            if (endSeen != 0 && seen >= lines.size() && (readers.stream().noneMatch(Relay.Running::isAlive)
                     || System.nanoTime() - endSeen > TimeUnit.SECONDS.toNanos(2))) {
                 Output.flush();
                 return false;

@@ -196,4 +196,24 @@ class RelayTest {
         assertEquals(List.of("one", "two", "three", "", "four", exact, over.substring(0, Relay.MAX_LINE), "bbbbb", exact, "last"), got);
         assertEquals(List.of(false, false, false, false, false, false, false, true, false, false), cont);
     }
+
+    /**
+     * Relay threads are reused: ten workers one after another (each relayed on two, stdout and stderr) start
+     * fewer threads in this JVM than there are workers, and each worker's output comes whole, in order, to its own.
+     */
+    @Test
+    void relayThreadsAreReusedAndEachWorkerGetsItsOwnOutput() throws Exception {
+        new Worker(Tasks.Echo.class, "first").start().join(); // the pools this JVM keeps have their threads
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getTotalStartedThreadCount();
+        for (int i = 0; i < 10; i++) {
+            Worker w = new Worker(Tasks.Echo.class, "w" + i, "x" + i).start();
+            assertTrue(w.join(Duration.ofSeconds(60)));
+            assertEquals(List.of("name=" + w.getName(), "arg=w" + i, "arg=x" + i), w.output().stream().filter(l -> !l.equals("to stderr")).toList());
+            assertTrue(w.output().contains("to stderr"), w.output().toString());
+        }
+        long started = mx.getTotalStartedThreadCount() - before;
+        System.out.println("threads started for 10 workers: " + started);
+        assertTrue(started < 10, "threads started for 10 workers: " + started + " (two relays each would be 20)");
+    }
 }
