@@ -63,6 +63,30 @@ public final class Tasks {
         }
     }
 
+    /**
+     * Starts a grandchild process (sleep) and returns, leaving it running; with the argument "thread" a non-daemon
+     * thread starts it instead, 300 ms after run() returned. Prints the grandchild's pid.
+     */
+    public static class LeavesGrandchild implements Task {
+        @Override
+        public void run(String... args) throws Exception {
+            if (args.length == 0) {
+                System.out.println("grandchild=" + new ProcessBuilder("sleep", "60").start().pid());
+                return;
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    System.out.println("grandchild=" + new ProcessBuilder("sleep", "60").start().pid());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.setDaemon(false);
+            t.start();
+        }
+    }
+
     /** Main of a parent JVM for the orphan test: starts a daemon worker, prints its pid, waits to be killed. */
     public static final class DaemonParent {
         public static void main(String[] args) throws Exception {

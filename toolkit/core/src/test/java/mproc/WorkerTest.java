@@ -179,6 +179,26 @@ class WorkerTest {
         assertTrue(gh.onExit().get(5, TimeUnit.SECONDS).pid() == g && !gh.isAlive(), "grandchild still alive");
     }
 
+    /**
+     * A worker whose run() returns ends the processes it left running: at once when nothing else keeps its JVM up
+     * (done on the main thread, no exit hook), and once its last non-daemon thread ends when one does (a thread
+     * that starts a process after run() returned: the exit hook ends it).
+     */
+    @Test
+    void aWorkerThatReturnsEndsTheProcessesItLeftRunning() throws Exception {
+        for (String how : new String[] {"returned", "thread"}) {
+            Worker w = how.equals("thread") ? new Worker(Tasks.LeavesGrandchild.class, "thread") : new Worker(Tasks.LeavesGrandchild.class);
+            w.start();
+            assertTrue(w.join(WAIT), how);
+            assertEquals(0, w.exitCode(), how + ": " + w.output());
+            long g = Long.parseLong(w.output().stream().filter(l -> l.startsWith("grandchild=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(how + ": no grandchild in " + w.output())).substring(11));
+            java.util.Optional<ProcessHandle> gh = ProcessHandle.of(g);
+            if (gh.isPresent()) gh.get().onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join(); // else: still alive, below
+            assertFalse(ProcessHandle.of(g).map(ProcessHandle::isAlive).orElse(false), how + ": grandchild " + g + " still alive");
+        }
+    }
+
     @Test
     void aDaemonWorkerEndsWithinASecondWhenItsParentIsSigkilled() throws Exception {
         long[] r = orphanAfterParentKill(true);
