@@ -111,11 +111,21 @@ final class Tuning {
     }
 
     static boolean allJars(String classpath) {
+        // once per class path and JVM, as its archive's key (a stat per jar: ~60 us of a start() with 40 jars)
+        Boolean known = ALL_JARS.get(classpath);
+        if (known != null) return known;
+        boolean all = true;
         for (String e : classpath.split(File.pathSeparator)) {
-            if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) return false;
+            if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) {
+                all = false;
+                break;
+            }
         }
-        return true;
+        if (ALL_JARS.size() < 256) ALL_JARS.put(classpath, all);
+        return all;
     }
+
+    private static final Map<String, Boolean> ALL_JARS = new ConcurrentHashMap<>();
 
     static Path cacheDir() {
         String xdg = System.getenv("XDG_CACHE_HOME");

@@ -121,4 +121,22 @@ class ChildClasspathTest {
             p.destroyForcibly();
         }
     }
+
+    /** The class path worked out for the application loader's classes is kept, but not past a change of java.class.path. */
+    @Test
+    void aKeptClassPathFollowsAChangeOfJavaClassPath(@TempDir Path dir) throws Exception {
+        String before = System.getProperty("java.class.path");
+        try {
+            String first = ChildClasspath.of(Tasks.Echo.class);
+            assertEquals(first, ChildClasspath.of(Tasks.Echo.class), "the same again");
+            Path extra = jar(dir.resolve("extra.jar"), "extra/");
+            System.setProperty("java.class.path", before + File.pathSeparator + extra);
+            String after = ChildClasspath.of(Tasks.Echo.class);
+            assertTrue(Arrays.asList(after.split(File.pathSeparator)).contains(extra.toString()), after);
+            System.setProperty("java.class.path", before);
+            assertEquals(first, ChildClasspath.of(Tasks.Echo.class), "back as before");
+        } finally {
+            System.setProperty("java.class.path", before);
+        }
+    }
 }
