@@ -12,7 +12,8 @@ package mproc;
  *   <li>{@link #TUNED} (the default): options chosen for short-lived workers (serial GC, 128 MB heap, no
  *       performance-data file), plus an archive of the worker's classes, pre-parsed and pre-linked: an AOT
  *       cache on JDK 25+ ({@code -XX:AOTCache}), a dynamic CDS archive before
- *       ({@code -XX:SharedArchiveFile}). The archive is made automatically, once, by a background JVM the
+ *       ({@code -XX:SharedArchiveFile}), mapped at the address it was made for (not moved to a random one, so its
+ *       pages stay shared between workers). The archive is made automatically, once, by a background JVM the
  *       first time a worker starts without one, and kept under {@code ~/.cache/mproc} (it needs a class path
  *       of jar files only; with class directories, as in a Maven build, workers run on the options alone).</li>
  *   <li>{@link #WARM}: TUNED JVMs started ahead of time, each waiting for its orders; {@code start()}

@@ -1,6 +1,7 @@
 package mproc;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,5 +100,62 @@ class TuningTest {
         Set<String> expected = new TreeSet<>(Set.of("archive0.aot.lock", "training.aot.lock"));
         for (int i = 0; i < 8; i++) expected.add("archive" + i + ".aot");
         assertEquals(expected, left, "the locks count as no archive; archive8 went with its lock");
+    }
+
+    /** A jar of every class under {@code classes}. */
+    static Path jarOf(Path classes, Path jar) throws Exception {
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar)); var files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /**
+     * A worker JVM on a class path of jars starts from its trained archive, mapped where it was made (no
+     * relocation), and runs: exit 0, its reports on stdout, nothing on stderr (no warning about the options).
+     */
+    @Test
+    void aWorkerStartsFromItsArchiveMappedWhereItWasMade(@TempDir Path dir) throws Exception {
+        Path classes = Path.of(Worker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assumeTrue(Files.isDirectory(classes), "the toolkit's classes are a directory here");
+        String cp = jarOf(classes, dir.resolve("mproc-test-" + System.nanoTime() + ".jar")).toString();
+        String javaExe = Launcher.javaExecutable();
+        java.util.List<String> options = Tuning.OPTIONS;
+        assumeTrue(Tuning.usableCacheDir(Tuning.cacheDir()) != null, "a usable archive cache");
+        Path archive = Tuning.archivePath(javaExe, options, cp, Training.class);
+        try {
+            startsFromIt(javaExe, options, cp);
+        } finally { // a test's archive: not left to push a used one out of the cache
+            Files.deleteIfExists(archive);
+            Files.deleteIfExists(Tuning.lockPath(archive));
+        }
+    }
+
+    private static void startsFromIt(String javaExe, java.util.List<String> options, String cp) throws Exception {
+        assertTrue(Tuning.awaitArchive(javaExe, options, cp, Training.class, 120_000), "the archive was trained");
+        java.util.List<String> use = Tuning.archiveOptions(javaExe, options, cp, Training.class);
+        assertTrue(use.containsAll(Tuning.AT_ITS_ADDRESS), use.toString());
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaExe));
+        cmd.addAll(options);
+        cmd.addAll(use);
+        cmd.add("-Xlog:cds=info,aot=info");
+        cmd.addAll(java.util.List.of("-cp", cp, WorkerMain.class.getName()));
+        Process p = new ProcessBuilder(cmd).start();
+        try (var in = p.getOutputStream()) {
+            in.write(("class=mproc.Worker\nname=archived\nparent.pid=1\n" + Spec.END + "\n").getBytes());
+        }
+        String out = new String(p.getInputStream().readAllBytes()), err = new String(p.getErrorStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out + err);
+        assertEquals("", err, "nothing on stderr");
+        assertTrue(out.contains(Relay.MARKER + "ready "), out);
+        // the JVM's own log: the archive was opened and not relocated
+        if (Runtime.version().feature() >= 25) assertTrue(out.contains("Opened AOT cache " + use.get(0).substring(13)), out);
+        assertTrue(out.contains("ArchiveRelocationMode: 0"), out);
+        assertFalse(out.contains("alternative address"), "mapped where it was made:\n" + out);
     }
 }
