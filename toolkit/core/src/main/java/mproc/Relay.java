@@ -42,8 +42,8 @@ final class Relay {
             t.setName(name);
             try {
                 relay(w, in, err);
+                t.setName("mproc-relay-idle"); // (an Error's report still names the worker)
             } finally {
-                t.setName("mproc-relay-idle");
                 r.done.countDown();
             }
         });
@@ -55,6 +55,7 @@ final class Relay {
             0, Integer.MAX_VALUE, 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
                 Thread t = new Thread(r, "mproc-relay-idle");
                 t.setDaemon(true);
+                t.setContextClassLoader(Relay.class.getClassLoader()); // not the loader of whoever started it (a cell's)
                 return t;
             });
 

@@ -108,8 +108,8 @@ final class Tuning {
     }
 
     /**
-     * The archive mapped at the address it was made for (JDK 17-19's default; since JDK 20 it is moved to a random
-     * address, every pointer in it rewritten). Not moving it leaves its pages the file's, shared by every worker,
+     * The archive mapped at the address it was made for (the default before JDK 20; since then it is moved to a
+     * random address, every pointer in it rewritten). Not moving it leaves its pages the file's, shared by every worker,
      * instead of ~6 MB private copies per worker, and an exit frees that much less: the kernel frees ~50 us per
      * MB, and a warm worker's start+join measured here went from ~4.8 to ~4.3 ms. The price: a worker's archive
      * is not at a random address (the parent JVM's own archive still is).
@@ -123,9 +123,9 @@ final class Tuning {
     }
 
     static boolean allJars(String classpath) {
-        // once per class path and JVM, as its archive's key (a stat per jar: ~60 us of a start() with 40 jars)
-        Boolean known = ALL_JARS.get(classpath);
-        if (known != null) return known;
+        // known once true, per class path and JVM, as its archive's key (a stat per jar: ~60 us of a start()
+        // with 40 jars); a false (a jar missing while it is rebuilt, say) is checked again next time
+        if (ALL_JARS.containsKey(classpath)) return true;
         boolean all = true;
         for (String e : classpath.split(File.pathSeparator)) {
             if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) {
@@ -133,7 +133,7 @@ final class Tuning {
                 break;
             }
         }
-        if (ALL_JARS.size() < 256) ALL_JARS.put(classpath, all);
+        if (all && ALL_JARS.size() < 256) ALL_JARS.put(classpath, Boolean.TRUE);
         return all;
     }
 

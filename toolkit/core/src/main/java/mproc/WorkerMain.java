@@ -30,7 +30,7 @@ final class WorkerMain {
         // JVM started): it goes straight on. A spare (WARM) has none yet: it loads what the worker needs after
         // its spec arrives before it says it has started (it is handed out only then), so that the time from
         // start() to run() is only reading the spec, never waiting behind this warm-up
-        if (!specWaiting()) preload();
+        if (!specWaiting() && !Boolean.getBoolean("mproc.training")) preload(); // (not what a training records)
         // "started": the JVM is up. A spare waits here until start() sends its spec
         System.out.println(Relay.MARKER + "started " + Clock.epochNanos());
         System.out.flush();
@@ -85,12 +85,12 @@ final class WorkerMain {
         }
         System.out.flush();
         System.err.flush();
-        // When the JVM ends as soon as main returns (no other non-daemon thread), the exit hook's work is done
-        // here instead: the JVM starts a thread per hook at exit, ~0.4 ms of a warm worker's ~4.8 ms start+join
-        // measured here. Otherwise (and on System.exit or a signal) the hook runs, after those threads
-        if (lastNonDaemonThread()) {
+        // The exit hook is a thread the JVM starts at exit (~0.4 ms of a warm worker's ~4.8 ms start+join,
+        // measured here). When it would find nothing to do, it is dropped: the JVM ends as soon as main returns
+        // (no other non-daemon thread) and this JVM never started a process. Otherwise it runs, as it did
+        if (lastNonDaemonThread() && !Procs.mayHaveChildren()) {
             try {
-                if (Runtime.getRuntime().removeShutdownHook(endChildren)) endChildren.run();
+                Runtime.getRuntime().removeShutdownHook(endChildren);
             } catch (IllegalStateException e) {
                 // shutting down already: the hook runs
             }
@@ -164,14 +164,13 @@ final class WorkerMain {
             Spec.recreate(Spec.read(new BufferedReader(new StringReader("class=mproc.Worker\nname=preload\n"
                     + Spec.END + "\n"))));
             Procs.mayHaveChildren();
-            // by name: no constant-pool entry to it
             Class.forName("mproc.WorkerMain$Unarchived", false, ClassLoader.getSystemClassLoader());
         } catch (ReflectiveOperationException | IOException | RuntimeException e) {
             // only a warm-up
         }
     }
 
-    /** Loaded only by a spare's warm-up: never by the training run (its spec waits), so never in the archive. */
+    /** Loaded only by a spare's warm-up, which a training run never does: so never in the archive. */
     static final class Unarchived {}
 
     /**

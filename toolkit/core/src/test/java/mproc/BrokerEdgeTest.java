@@ -236,17 +236,21 @@ class BrokerEdgeTest {
         List<Object> bad = List.of(List.of(0L, "not a list"), List.of(1L, "not a list"), List.of(99L, List.of("ok")));
         try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
+            List<Throwable> ownerFailed = new CopyOnWriteArrayList<>();
             Thread owner = new Thread(() -> {
                 for (Object reply : bad) {
-                    try (SocketChannel ch = server.accept()) {
+                    try (SocketChannel ch = server.accept()) { // closed whatever happens: the client never hangs
                         FrameChannel c = new FrameChannel(ch);
-                        assertEquals("hello", ((List<?>) c.read(Long.MAX_VALUE)).get(1));
+                        Object hello = c.read(Long.MAX_VALUE);
+                        if (!(hello instanceof List<?> h) || !"hello".equals(h.get(1))) throw new AssertionError("not a hello: " + hello);
                         c.read(Long.MAX_VALUE); // the call
                         c.write(List.of(0L, List.of("refused", "a batch was refused"))); // well-formed: kept
                         c.write(reply);
                         c.read(Long.MAX_VALUE); // until the client closes
                     } catch (IOException e) {
                         // the client closed: next connection
+                    } catch (Throwable e) {
+                        ownerFailed.add(e);
                     }
                 }
             });
@@ -261,6 +265,7 @@ class BrokerEdgeTest {
             }
             owner.join(10_000);
             assertFalse(owner.isAlive());
+            assertEquals(List.of(), ownerFailed, "the fake owner's side");
         } finally {
             Files.deleteIfExists(sock);
             Files.deleteIfExists(dir);

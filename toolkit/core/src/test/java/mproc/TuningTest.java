@@ -142,7 +142,8 @@ class TuningTest {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaExe));
         cmd.addAll(options);
         cmd.addAll(use);
-        cmd.add("-Xlog:cds=info,aot=info");
+        boolean aot = Runtime.version().feature() >= 25; // the aot log tag is JDK 25's; cds before
+        cmd.add(aot ? "-Xlog:aot=info" : "-Xlog:cds=info");
         cmd.addAll(java.util.List.of("-cp", cp, WorkerMain.class.getName()));
         Process p = new ProcessBuilder(cmd).start();
         try (var in = p.getOutputStream()) {
@@ -154,8 +155,10 @@ class TuningTest {
         assertEquals("", err, "nothing on stderr");
         assertTrue(out.contains(Relay.MARKER + "ready "), out);
         // the JVM's own log: the archive was opened and not relocated
-        if (Runtime.version().feature() >= 25) assertTrue(out.contains("Opened AOT cache " + use.get(0).substring(13)), out);
-        assertTrue(out.contains("ArchiveRelocationMode: 0"), out);
+        if (aot) {
+            assertTrue(out.contains("Opened AOT cache " + use.get(0).substring(13)), out);
+            assertTrue(out.contains("ArchiveRelocationMode: 0"), out);
+        }
         assertFalse(out.contains("alternative address"), "mapped where it was made:\n" + out);
     }
 }
