@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Cheap questions about this process, answered from Linux's /proc where it exists (a few file reads),
@@ -37,13 +39,19 @@ final class Procs {
      * a worker that started nothing skips reading /proc. A process forked by native code is not seen here.
      */
     static boolean mayHaveChildren() {
+        List<Thread> ts = liveThreads();
+        if (ts == null) return true; // cannot tell
+        for (Thread t : ts) if (t.getName().startsWith("process reaper")) return true;
+        return false;
+    }
+
+    /** The live platform threads of this JVM, or null if there were more than could be listed at once. */
+    static List<Thread> liveThreads() {
         ThreadGroup g = Thread.currentThread().getThreadGroup();
         while (g.getParent() != null) g = g.getParent();
         Thread[] ts = new Thread[g.activeCount() + 16];
         int n = g.enumerate(ts, true);
-        if (n == ts.length) return true; // more threads than room: cannot tell
-        for (int i = 0; i < n; i++) if (ts[i].getName().startsWith("process reaper")) return true;
-        return false;
+        return n == ts.length ? null : Arrays.asList(ts).subList(0, n);
     }
 
     /** Whether {@code pid} is still this process's parent (false once the parent died and we were adopted). */

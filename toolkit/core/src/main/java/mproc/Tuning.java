@@ -111,7 +111,7 @@ final class Tuning {
      * The archive mapped at the address it was made for (the default before JDK 20; since then it is moved to a
      * random address, every pointer in it rewritten). Not moving it leaves its pages the file's, shared by every worker,
      * instead of ~6 MB private copies per worker, and an exit frees that much less: the kernel frees ~50 us per
-     * MB, and a warm worker's start+join measured here went from ~4.8 to ~4.3 ms. The price: a worker's archive
+     * MB, and a warm worker's start+join went from ~4.5-4.8 to ~4.0 ms in a probe here. The price: a worker's archive
      * is not at a random address (the parent JVM's own archive still is).
      */
     static final List<String> AT_ITS_ADDRESS = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
@@ -125,7 +125,7 @@ final class Tuning {
     static boolean allJars(String classpath) {
         // known once true, per class path and JVM, as its archive's key (a stat per jar: ~60 us of a start()
         // with 40 jars); a false (a jar missing while it is rebuilt, say) is checked again next time
-        if (ALL_JARS.containsKey(classpath)) return true;
+        if (ALL_JARS.contains(classpath)) return true;
         boolean all = true;
         for (String e : classpath.split(File.pathSeparator)) {
             if (!e.endsWith(".jar") || !Files.isRegularFile(Path.of(e))) {
@@ -133,11 +133,11 @@ final class Tuning {
                 break;
             }
         }
-        if (all && ALL_JARS.size() < 256) ALL_JARS.put(classpath, Boolean.TRUE);
+        if (all && ALL_JARS.size() < 256) ALL_JARS.add(classpath);
         return all;
     }
 
-    private static final Map<String, Boolean> ALL_JARS = new ConcurrentHashMap<>();
+    private static final Set<String> ALL_JARS = ConcurrentHashMap.newKeySet(); // class paths known to be all jars
 
     static Path cacheDir() {
         String xdg = System.getenv("XDG_CACHE_HOME");

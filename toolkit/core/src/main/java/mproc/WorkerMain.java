@@ -121,14 +121,9 @@ final class WorkerMain {
 
     /** Whether no thread but this one keeps the JVM running. */
     private static boolean lastNonDaemonThread() {
-        ThreadGroup g = Thread.currentThread().getThreadGroup();
-        while (g.getParent() != null) g = g.getParent();
-        Thread[] ts = new Thread[g.activeCount() + 16];
-        int n = g.enumerate(ts, true);
-        if (n == ts.length) return false; // more threads than room: cannot tell
-        for (int i = 0; i < n; i++) {
-            if (ts[i] != Thread.currentThread() && !ts[i].isDaemon() && ts[i].isAlive()) return false;
-        }
+        java.util.List<Thread> ts = Procs.liveThreads();
+        if (ts == null) return false; // cannot tell
+        for (Thread t : ts) if (t != Thread.currentThread() && !t.isDaemon() && t.isAlive()) return false;
         return true;
     }
 
