@@ -297,7 +297,6 @@ public final class Cluster implements AutoCloseable {
         // a node holds a few small structures: a small heap, serial GC, no JIT profile file
         opts.addAll(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:-UsePerfData"));
         for (String p : Nodes.PROPERTIES) opts.add("-D" + p);
-        opts.add("-D" + Nodes.LOG_PROPERTY + "=" + workDir.resolve(name + ".log"));
         Worker w = new Worker(name, ServerNode.class, name, port, workDir.toString(), addresses.get(0));
         w.setDaemon(true).setJvmOptions(opts, ServerNode.class);
         return w;
@@ -457,7 +456,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     private List<String> logLines(String node) {
-        Path f = workDir.resolve(node + ".log");
+        Path f = Nodes.logFile(workDir, node);
         try {
             return Files.exists(f) ? Files.readAllLines(f) : List.of();
         } catch (IOException e) {

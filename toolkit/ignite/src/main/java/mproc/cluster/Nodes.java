@@ -108,10 +108,18 @@ final class Nodes {
     private static final Logger IGNITE_LOG = Logger.getLogger("org.apache.ignite");
     private static volatile String tag = "ignite";
 
-    /** The property that names the file a node JVM writes Ignite's warnings to (else they go to stderr). */
-    static final String LOG_PROPERTY = "mproc.cluster.log";
-    /** Where this JVM's node writes Ignite's warnings: a file in the cluster's private work directory, or stderr (null). */
-    static volatile Path logFile = System.getProperty(LOG_PROPERTY) != null ? Path.of(System.getProperty(LOG_PROPERTY)) : null;
+    /**
+     * Where this JVM's node writes Ignite's warnings: a file in the cluster's private work directory, or stderr (null).
+     * A server node's file is {@code <name>.log} in the work directory its arguments name ({@link ServerNode}); it is
+     * not given as a JVM option, since the node JVMs' options are their class archive's key: one that differs per
+     * cluster or node would train a new archive for each.
+     */
+    static volatile Path logFile;
+
+    /** The log file of the server node {@code name} in a cluster's work directory. */
+    static Path logFile(Path workDir, String name) {
+        return workDir.resolve(name + ".log");
+    }
 
     /** One log line: into {@link #logFile}, or on stderr when there is none (or it cannot be written). */
     static synchronized void log(String line) {

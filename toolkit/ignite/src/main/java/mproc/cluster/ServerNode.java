@@ -35,12 +35,13 @@ public final class ServerNode implements Task {
         String name = args[0];
         int port = Integer.parseInt(args[1]);
         long t0 = System.nanoTime();
+        Path workDir = Path.of(args[2]);
+        Nodes.logFile = Nodes.logFile(workDir, name);
         Nodes.setProperties();
         CountDownLatch stopped = new CountDownLatch(1);
         Ignition.addListener((n, state) -> {
             if (name.equals(n) && state != IgniteState.STARTED) stopped.countDown();
         });
-        Path workDir = Path.of(args[2]);
         Path key = workDir.resolve(Nodes.KEY_STORE);
         // a node of ours speaks only TLS with the cluster's key; a work directory without one is refused
         if (!Files.isRegularFile(key)) throw new IllegalStateException("no cluster key at " + key + ": a node needs its cluster's key");
@@ -57,6 +58,7 @@ public final class ServerNode implements Task {
         int port = block.base;
         Path dir = Nodes.privateDir("mproc-ignite-training-");
         String name = "training-" + ProcessHandle.current().pid();
+        Nodes.logFile = Nodes.logFile(dir, name); // removed with the directory
         try (block; Ignite ignite = Ignition.start(Nodes.config(name, false,
                 java.util.List.of(Nodes.LOOPBACK + ":" + port + ".." + (port + Nodes.PORTS - 1)), Nodes.LOOPBACK, port, dir,
                 Nodes.ssl(Nodes.generateKey(dir))))) {

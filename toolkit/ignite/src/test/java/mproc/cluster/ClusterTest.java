@@ -21,6 +21,31 @@ class ClusterTest {
         return l;
     }
 
+    /** The JVM options of the first local cluster's first node seen by this class's tests. */
+    private static final java.util.concurrent.atomic.AtomicReference<List<String>> FIRST_NODE_OPTIONS =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * The JVM options of each node of {@code c} (its command line up to the main class) are those of every other node
+     * and of the other tests' clusters: they are the key of the nodes' class archive, so an option that differs per
+     * node or per cluster would train a new archive (~8 s, a JVM of its own) for each.
+     */
+    static void nodesStartWithOneSetOfOptions(Cluster c) throws java.io.IOException {
+        for (Worker n : c.nodes()) {
+            String cmd = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + n.pid() + "/cmdline"));
+            List<String> args = List.of(cmd.split("\0"));
+            int main = args.indexOf("mproc.WorkerMain");
+            assertTrue(main > 0, "a node JVM's command line: " + args);
+            List<String> options = new ArrayList<>(args.subList(0, main));
+            options.removeIf(o -> o.endsWith(".jar") || o.contains(java.io.File.pathSeparator + "/")); // the class path
+            FIRST_NODE_OPTIONS.compareAndSet(null, options);
+            List<String> first = FIRST_NODE_OPTIONS.get(), differ = new ArrayList<>(options);
+            differ.removeAll(first);
+            assertEquals(first, options, () -> n.getName() + "'s JVM options differ from another node's: " + differ
+                    + " instead of " + first.stream().filter(o -> !options.contains(o)).toList());
+        }
+    }
+
     @AfterEach
     void noNodeLeft() throws InterruptedException {
         mproc.Leftovers.endAndCheck(ProcessHandle::isAlive);
@@ -36,6 +61,7 @@ class ClusterTest {
         try (Cluster c = Cluster.local(2)) {
             assertEquals(2, c.size());
             assertEquals(2, c.nodes().size());
+            nodesStartWithOneSetOfOptions(c);
             List<Object> got = c.map(MatrixWork.class, counts);
             assertEquals(expected, got);
             Table s = c.stats();
@@ -48,6 +74,7 @@ class ClusterTest {
     @Test
     void queueLockAndBarrierAcrossNodes() throws Exception {
         try (Cluster c = Cluster.local(2)) {
+            nodesStartWithOneSetOfOptions(c);
             Table t = Primitives.run(c, 50, 100);
             assertEquals(3, t.rowCount());
             assertTrue(t.booleanColumn("ok").all(), t.toString());
@@ -63,6 +90,7 @@ class ClusterTest {
             expected = pool.map(MatrixWork.class, counts);
         }
         try (Cluster c = Cluster.local(3)) {
+            nodesStartWithOneSetOfOptions(c);
             Worker victim = c.nodes().get(2);
             Thread killer = new Thread(() -> {
                 try {
