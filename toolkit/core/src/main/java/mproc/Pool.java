@@ -103,8 +103,30 @@ import java.util.function.IntConsumer;
 public final class Pool implements AutoCloseable {
     /** How many times, by default, a chunk is tried when its worker JVM dies under it (the first run and two retries). */
     public static final int MAX_TRIES = 3;
-    /** Chunks with less work than this (as last measured) are sent one ahead: see {@code Slot.feed}. */
+    /** Chunks with less work than this (as last measured) are sent ahead: see {@code Slot.feed} and {@link #ahead}. */
     static final long AHEAD_BELOW_NANOS = 1_000_000;
+    /** About this much work (as last measured) waits in a worker's stdin, in at most {@link #MAX_AHEAD} chunks. */
+    static final long AHEAD_WORK_NANOS = 200_000;
+    static final int MAX_AHEAD = 16;
+    /**
+     * Chunks per worker an {@code imap} has submitted and not yet handed to its consumer: enough for a worker's
+     * chunk and the {@link #MAX_AHEAD} behind it, so that short chunks keep the workers busy (with 2 per worker,
+     * an imap of trivial tasks took ~2.6-3.0 us per task here, with this many ~0.7-1.1 us); a bound, so that the
+     * inputs are still taken lazily.
+     */
+    static final int IMAP_WINDOW = MAX_AHEAD + 1;
+
+    /**
+     * How many chunks a worker is sent before the answer to the oldest is in, when its last chunk took
+     * {@code lastBusy} ns: one for long chunks; for short ones enough to hold ~{@link #AHEAD_WORK_NANOS} of work
+     * (at least two, at most {@link #MAX_AHEAD}), so that the worker finds work waiting even when the parent's
+     * threads are slow to get a core (both cores busy with workers), and a map's last chunks wait behind at most
+     * that much work in another worker's queue.
+     */
+    static int ahead(long lastBusy) {
+        if (lastBusy >= AHEAD_BELOW_NANOS) return 1;
+        return (int) Math.min(MAX_AHEAD, Math.max(2, 1 + AHEAD_WORK_NANOS / Math.max(1, lastBusy)));
+    }
     /** How many times a worker JVM's start is tried before the pool is broken (backoff 100 ms, 400 ms, 1.6 s). */
     public static final int START_TRIES = 4;
     static final long START_BACKOFF_MILLIS = 100;
@@ -523,7 +545,7 @@ public final class Pool implements AutoCloseable {
 
     /**
      * {@code fn} applied to the inputs lazily: inputs are taken from the iterator only as results are
-     * consumed (at most {@code 2 * size} chunks ahead), and results come in input order.
+     * consumed (at most 17 chunks per worker ahead), and results come in input order.
      */
     public <I, O> Iterator<O> imap(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs, int chunksize) {
         return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, false);
@@ -560,7 +582,7 @@ public final class Pool implements AutoCloseable {
             private Iterator<O> current = java.util.Collections.emptyIterator();
 
             private void fill() {
-                while (inFlight.size() < 2 * size && inputs.hasNext()) {
+                while (inFlight.size() < IMAP_WINDOW * size && inputs.hasNext()) {
                     List<Object> batch = new ArrayList<>(chunksize);
                     while (batch.size() < chunksize && inputs.hasNext()) batch.add(inputs.next());
                     Chunk c = submit(fn, batch);
@@ -945,8 +967,8 @@ public final class Pool implements AutoCloseable {
 
         /**
          * Sends chunks to this slot's worker and completes them as its answers come back (in the order sent).
-         * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), one more chunk is sent before
-         * the answer to the last one is in, so the worker finds its next chunk waiting instead of idling for
+         * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), more chunks ({@link #ahead}) are sent
+         * before the answer to the oldest is in, so the worker finds its next chunk waiting instead of idling for
          * a round trip, unless another worker is waiting for work; long chunks are sent one at a time, so that
          * none waits behind another worker's while a third worker is idle. A fresh worker's answer to the initializer is awaited before anything else;
          * a worker that has been sent {@code maxTasksPerChild} chunks is replaced once it has answered them.
@@ -986,16 +1008,21 @@ public final class Pool implements AutoCloseable {
                                 stopping = true;
                                 continue;
                             }
+                            // work after an idle spell may not be like the last (another map, other inputs): one
+                            // ahead at most until its first answer is measured
+                            lastBusy = Math.max(lastBusy, AHEAD_WORK_NANOS);
                             sendOrRetry(c, tries);
                             if (sent.isEmpty()) continue;
                         }
-                        if (!stopping && sent.size() < 2 && lastBusy < AHEAD_BELOW_NANOS && waitingFeeders.get() == 0
+                        int ahead = ahead(lastBusy);
+                        while (!stopping && sent.size() < ahead && waitingFeeders.get() == 0 && !initPending
                                 && (maxTasksPerChild == 0 || sentToChild < maxTasksPerChild)) {
                             Chunk c = work.poll();
+                            if (c == null) break;
                             if (c == STOP) stopping = true;
-                            else if (c != null) sendOrRetry(c, tries);
-                            if (sent.isEmpty()) continue;
+                            else sendOrRetry(c, tries);
                         }
+                        if (sent.isEmpty()) continue;
                         // a worker replaced just now (it died as a chunk was sent) answers its initializer first
                         if (initPending && broken == null && !terminated) continue;
                         lastBusy = receive(tries);

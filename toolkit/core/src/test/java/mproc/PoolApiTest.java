@@ -260,6 +260,31 @@ class PoolApiTest {
     }
 
     @Test
+    void shortChunksAreSentSeveralAheadAndLongOnesOneAtATime() throws Exception {
+        // a worker whose chunks take microseconds finds several waiting in its stdin (up to Pool.MAX_AHEAD), so that
+        // it does not idle while the parent's threads wait for a core; one whose chunks take milliseconds gets one
+        // at a time, so that none waits behind another's while a worker is idle
+        List<Integer> held = new CopyOnWriteArrayList<>(); // chunks the worker holds after each send
+        try (Pool pool = new Pool(1)) {
+            pool.map(Pool.Square.class, Pool.range(2_000), 1, null); // compiled: its chunks are measured short
+            Pool.afterSendHook = held::add;
+            List<Object> out = pool.map(Pool.Square.class, Pool.range(2_000), 1, null);
+            assertEquals(2_000, out.size());
+            for (int i = 0; i < out.size(); i++) assertEquals((long) i * i, out.get(i), "result " + i + " in input order");
+            int most = held.stream().mapToInt(Integer::intValue).max().orElse(0);
+            assertTrue(most > 2 && most <= Pool.MAX_AHEAD, "short chunks: at most " + most + " held at once");
+            held.clear();
+            pool.map(PoolTest.Slow.class, Pool.range(6), 1, null); // 20 ms each
+            Pool.afterSendHook = null;
+            assertEquals(6, held.size(), "one send per chunk: " + held);
+            // new work after an idle spell: one ahead at most until its first answer is measured, then one at a time
+            assertTrue(held.get(1) <= 2 && held.subList(2, 6).stream().allMatch(n -> n == 1), "long chunks: " + held);
+        } finally {
+            Pool.afterSendHook = null;
+        }
+    }
+
+    @Test
     void aTaskSentAheadIsNotChargedWithTheDeathOfTheTaskBeforeIt(@TempDir Path dir) throws Exception {
         // after a short chunk the feeder sends the next one ahead, so the worker holds "after" while it runs the
         // killed one; "after" never started there, so it runs on the fresh worker, even with failFast
