@@ -230,11 +230,17 @@ public final class Bench implements Callable<Integer> {
         return matmul;
     }
 
-    /** Per-task overhead of a warm Pool(2), 10,000 trivial tasks, chunk size 1; Python's Pool(2) the same way. */
+    /**
+     * Per-task overhead of a warm Pool(2), 10,000 trivial tasks, chunk size 1, once the JIT is done; beside it the
+     * pool's first map and the untimed maps the JIT took; Python's Pool(2) after its two untimed maps.
+     */
     private void overheadRows() throws Exception {
         int tasks = quick ? 1_000 : 10_000, n = Math.min(samples, 10);
-        double us = ScaleBench.poolTaskMicros(tasks, n);
+        ScaleBench.PoolTasks t = ScaleBench.poolTaskMicros(tasks, n);
+        double us = t.warm();
         row(rows, "pool_task_overhead_us", us, "us");
+        row(rows, "pool_task_overhead_cold_us", t.cold(), "us"); // the pool's first map: nothing compiled yet
+        row(rows, "pool_task_overhead_warmup_maps", t.warmUpMaps(), "maps");
         java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "overhead", "" + tasks, "" + n);
         if (py.containsKey("python_pool_task_us")) {
             row(rows, "python_pool_task_overhead_us", py.get("python_pool_task_us"), "us");

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
 import mproc.Event;
 import mproc.Pool;
 import mproc.Task;
@@ -26,22 +27,59 @@ public final class ScaleBench {
     private ScaleBench() {}
 
     /**
-     * Microseconds per task of a warm {@code Pool(2)}: {@code map(Square, range(tasks), chunksize 1)}, median
-     * of {@code samples} timed maps after two untimed ones (workers started, paths compiled). Python's side:
-     * {@code python_bench.py overhead}, the same way.
+     * Per-task microseconds of a warm {@code Pool(2)}, {@code map(Square, range(tasks), chunksize 1)}: {@code cold},
+     * the pool's first map (nothing compiled yet); {@code warm}, the median of {@code samples} timed maps once
+     * the JIT compilers are done ({@link #warmUp}); {@code warmUpMaps}, the untimed maps that took.
      */
-    public static double poolTaskMicros(int tasks, int samples) throws InterruptedException {
+    public record PoolTasks(double cold, double warm, int warmUpMaps) {}
+
+    /**
+     * {@link PoolTasks} measured. Python's side, {@code python_bench.py overhead}, times its maps after two untimed
+     * ones: it has no JIT to wait for. Two untimed maps used to be Java's warm-up too, but the parent's compilers
+     * were then still at work (its feeder and relay loops recompiled, a C2 thread taking ~2 us of CPU per task on
+     * this 2-core machine): 10,000-task maps took ~6-9 us per task for the first 10-20 maps, ~2.5 us after.
+     */
+    public static PoolTasks poolTaskMicros(int tasks, int samples) throws InterruptedException {
         try (Pool pool = new Pool(2)) {
             java.util.List<Integer> inputs = Pool.range(tasks);
-            for (int i = 0; i < 2; i++) pool.map(Pool.Square.class, inputs, 1, null);
+            long t0 = System.nanoTime();
+            pool.map(Pool.Square.class, inputs, 1, null);
+            double cold = (System.nanoTime() - t0) / 1e3 / tasks;
+            int warmUp = warmUp(() -> pool.map(Pool.Square.class, inputs, 1, null), 3, 100, TimeUnit.SECONDS.toNanos(30));
             double[] us = new double[samples];
             for (int s = 0; s < samples; s++) {
-                long t0 = System.nanoTime();
+                t0 = System.nanoTime();
                 pool.map(Pool.Square.class, inputs, 1, null);
                 us[s] = (System.nanoTime() - t0) / 1e3 / tasks;
             }
-            return IpcBench.median(us);
+            return new PoolTasks(cold, IpcBench.median(us), warmUp);
         }
+    }
+
+    /** One untimed run of what a warm-up repeats. */
+    interface Run {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code r} until this JVM's JIT compilers did nothing during {@code quiet} runs in a row (their total
+     * compilation time, {@link java.lang.management.CompilationMXBean}, did not move), at least {@code quiet}
+     * and at most {@code max} runs or {@code maxNanos}; returns the runs made. The workers' compilers are not
+     * watched from here: they compile the same short paths (decode, apply, encode) and settle no later than the
+     * parent's feeder and relay loops. Without a compilation time to watch (a JVM without JIT), {@code quiet} runs.
+     */
+    static int warmUp(Run r, int quiet, int max, long maxNanos) throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watched = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long end = System.nanoTime() + maxNanos;
+        int runs = 0, still = 0;
+        while (runs < max && (still < quiet || runs < quiet) && System.nanoTime() < end) {
+            long before = watched ? jit.getTotalCompilationTime() : 0;
+            r.run();
+            runs++;
+            still = !watched || jit.getTotalCompilationTime() == before ? still + 1 : 0;
+        }
+        return runs;
     }
 
     /** One imap size: microseconds per task, and the parent's live heap (MB, after a full GC), its peak during the run. */
