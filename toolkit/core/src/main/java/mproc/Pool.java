@@ -105,27 +105,24 @@ public final class Pool implements AutoCloseable {
     public static final int MAX_TRIES = 3;
     /** Chunks with less work than this (as last measured) are sent ahead: see {@code Slot.feed} and {@link #ahead}. */
     static final long AHEAD_BELOW_NANOS = 1_000_000;
-    /** About this much work (as last measured) waits in a worker's stdin, in at most {@link #MAX_AHEAD} chunks. */
+    /** About this much work (as last measured) waits for a worker, in at most {@link #MAX_HELD} chunks. */
     static final long AHEAD_WORK_NANOS = 200_000;
-    static final int MAX_AHEAD = 16;
-    /**
-     * Chunks per worker an {@code imap} has submitted and not yet handed to its consumer: enough for a worker's
-     * chunk and the {@link #MAX_AHEAD} behind it, so that short chunks keep the workers busy (with 2 per worker,
-     * an imap of trivial tasks took ~2.6-3.0 us per task here, with this many ~0.7-1.1 us); a bound, so that the
-     * inputs are still taken lazily.
-     */
-    static final int IMAP_WINDOW = MAX_AHEAD + 1;
+    /** The most chunks a worker holds at once: the one it runs and those sent ahead of it. */
+    static final int MAX_HELD = 16;
 
     /**
-     * How many chunks a worker is sent before the answer to the oldest is in, when its last chunk took
-     * {@code lastBusy} ns: one for long chunks; for short ones enough to hold ~{@link #AHEAD_WORK_NANOS} of work
-     * (at least two, at most {@link #MAX_AHEAD}), so that the worker finds work waiting even when the parent's
-     * threads are slow to get a core (both cores busy with workers), and a map's last chunks wait behind at most
-     * that much work in another worker's queue.
+     * How many chunks a worker may hold (the one it runs and those sent ahead) after an answer that took
+     * {@code busy} ns, when it was allowed {@code held}: one after a long chunk; after a short one enough to hold
+     * ~{@link #AHEAD_WORK_NANOS} of work (at most {@link #MAX_HELD}), so that the worker finds work waiting even
+     * when the parent's threads are slow to get a core (both cores busy with workers). The allowance at most
+     * doubles per answer: one short answer among long chunks lets a worker take one more chunk, not fifteen. A
+     * chunk sent ahead waits behind the worker's current one even if another worker is idle, so with chunks alike
+     * a map's last chunks wait behind at most ~{@link #AHEAD_WORK_NANOS} of work; behind a long chunk, longer.
      */
-    static int ahead(long lastBusy) {
-        if (lastBusy >= AHEAD_BELOW_NANOS) return 1;
-        return (int) Math.min(MAX_AHEAD, Math.max(2, 1 + AHEAD_WORK_NANOS / Math.max(1, lastBusy)));
+    static int mayHold(long busy, int held) {
+        if (busy >= AHEAD_BELOW_NANOS) return 1;
+        int fits = (int) Math.min(MAX_HELD, 1 + AHEAD_WORK_NANOS / Math.max(1, busy));
+        return Math.max(1, Math.min(fits, 2 * held));
     }
     /** How many times a worker JVM's start is tried before the pool is broken (backoff 100 ms, 400 ms, 1.6 s). */
     public static final int START_TRIES = 4;
@@ -381,8 +378,8 @@ public final class Pool implements AutoCloseable {
 
     /**
      * As {@link #map(Fn, List)}, waiting at most {@code timeout} (Python's {@code map_async(...).get(timeout)}).
-     * On timeout the chunks not started yet are dropped; those running finish in their workers, their results
-     * unused.
+     * On timeout the chunks not yet sent to a worker are dropped; those running, or sent ahead to a worker (a few
+     * short ones, see {@link #mayHold}), finish there, their results unused.
      */
     public <I, O> List<O> map(Fn<? super I, ? extends O> fn, List<? extends I> inputs, Duration timeout)
             throws InterruptedException, TimeoutException {
@@ -545,7 +542,8 @@ public final class Pool implements AutoCloseable {
 
     /**
      * {@code fn} applied to the inputs lazily: inputs are taken from the iterator only as results are
-     * consumed (at most 17 chunks per worker ahead), and results come in input order.
+     * consumed (at most one chunk more per worker than the workers may hold: 2 per worker for long chunks, up to
+     * 17 for short ones), and results come in input order.
      */
     public <I, O> Iterator<O> imap(Fn<? super I, ? extends O> fn, Iterator<? extends I> inputs, int chunksize) {
         return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, false);
@@ -574,6 +572,18 @@ public final class Pool implements AutoCloseable {
         return imapRef(Targets.of(fn, "pool function"), inputs, chunksize, true);
     }
 
+    /**
+     * How many chunks an {@code imap} keeps submitted and not yet handed to its consumer: per worker, what it may
+     * hold now ({@link #mayHold}) and one more. Short chunks keep the workers busy (with a fixed 2 per worker an imap
+     * of trivial tasks took ~2.6-3.0 us per task here, with 17 ~0.7-1.1 us); long ones are taken as lazily as
+     * before. A bound either way: inputs are taken only as results are consumed.
+     */
+    int imapWindow() {
+        int w = 0;
+        for (Slot s : slots) w += s.held + 1;
+        return w;
+    }
+
     private <O> Iterator<O> imapRef(String fn, Iterator<?> inputs, int chunksize, boolean unordered) {
         checkChunk(chunksize);
         return new Iterator<>() {
@@ -582,7 +592,7 @@ public final class Pool implements AutoCloseable {
             private Iterator<O> current = java.util.Collections.emptyIterator();
 
             private void fill() {
-                while (inFlight.size() < IMAP_WINDOW * size && inputs.hasNext()) {
+                while (inFlight.size() < imapWindow() && inputs.hasNext()) {
                     List<Object> batch = new ArrayList<>(chunksize);
                     while (batch.size() < chunksize && inputs.hasNext()) batch.add(inputs.next());
                     Chunk c = submit(fn, batch);
@@ -636,7 +646,10 @@ public final class Pool implements AutoCloseable {
         return await(applyRef(Targets.of(fn, "pool function"), input));
     }
 
-    /** As {@link #apply(Fn, Object)}, waiting at most {@code timeout}; if it has not started by then, it never will. */
+    /**
+     * As {@link #apply(Fn, Object)}, waiting at most {@code timeout}; if it has not been sent to a worker by then, it
+     * never runs (one sent ahead still runs there, its result unused).
+     */
     public <I, O> O apply(Fn<? super I, ? extends O> fn, I input, Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = deadline(timeout);
         Chunk c = submit(Targets.of(fn, "pool function"), java.util.Collections.singletonList(input));
@@ -878,6 +891,13 @@ public final class Pool implements AutoCloseable {
             if (c == STOP) work.add(STOP);
             else out.add(c);
         }
+        // and those sent ahead, waiting in a worker's stdin behind the one it runs (left in place: the feeder
+        // matches the worker's answers to them, and the pool is ended next)
+        for (Slot s : slots) {
+            java.util.Iterator<Chunk> it = s.sent.iterator();
+            if (it.hasNext()) it.next();
+            while (it.hasNext()) out.add(it.next());
+        }
         return out;
     }
 
@@ -891,6 +911,8 @@ public final class Pool implements AutoCloseable {
         volatile StdioLink.Parent conn;
         volatile int tasks, chunks;
         volatile long busyNanos;
+        /** How many chunks this slot's worker may hold now ({@link #mayHold}); read by {@link #imapWindow} too. */
+        volatile int held = 1;
         /** Chunks sent to the current worker and not answered yet, oldest first (read by terminate() too). */
         final java.util.concurrent.ConcurrentLinkedDeque<Chunk> sent = new java.util.concurrent.ConcurrentLinkedDeque<>();
         int sentToChild; // chunks sent to the current worker (for maxTasksPerChild)
@@ -979,7 +1001,6 @@ public final class Pool implements AutoCloseable {
          */
         void feed() {
             boolean stopping = false;
-            long lastBusy = Long.MAX_VALUE; // work in the last chunk, as the worker measured it
             java.util.Map<Chunk, Integer> tries = new java.util.IdentityHashMap<>();
             try {
                 while (true) {
@@ -1010,12 +1031,11 @@ public final class Pool implements AutoCloseable {
                             }
                             // work after an idle spell may not be like the last (another map, other inputs): one
                             // ahead at most until its first answer is measured
-                            lastBusy = Math.max(lastBusy, AHEAD_WORK_NANOS);
+                            held = Math.min(held, 2);
                             sendOrRetry(c, tries);
                             if (sent.isEmpty()) continue;
                         }
-                        int ahead = ahead(lastBusy);
-                        while (!stopping && sent.size() < ahead && waitingFeeders.get() == 0 && !initPending
+                        while (!stopping && sent.size() < held && waitingFeeders.get() == 0 && !initPending
                                 && (maxTasksPerChild == 0 || sentToChild < maxTasksPerChild)) {
                             Chunk c = work.poll();
                             if (c == null) break;
@@ -1025,7 +1045,7 @@ public final class Pool implements AutoCloseable {
                         if (sent.isEmpty()) continue;
                         // a worker replaced just now (it died as a chunk was sent) answers its initializer first
                         if (initPending && broken == null && !terminated) continue;
-                        lastBusy = receive(tries);
+                        held = mayHold(receive(tries), held);
                     } catch (InterruptedException e) {
                         return; // terminate(): the finally fails what was sent
                     } catch (RuntimeException | Error e) {

@@ -218,8 +218,8 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     /**
      * {@code fn} applied to every input in the workers, results in input order as they are needed: Python's
-     * {@code executor.map(fn, inputs, chunksize=1)}, except that inputs are sent only a few chunks ahead of the
-     * results consumed (as {@link Pool#imap(Fn, Iterator, int)}) rather than all at once. A task's exception is
+     * {@code executor.map(fn, inputs, chunksize=1)}, except that inputs are taken only a bounded number of chunks
+     * ahead of the results consumed (as {@link Pool#imap(Fn, Iterator, int)}) rather than all at once. A task's exception is
      * thrown by the iterator's {@code next()}, an {@link IllegalStateException} with the {@link RemoteException}
      * as its cause.
      */

@@ -261,7 +261,7 @@ class PoolApiTest {
 
     @Test
     void shortChunksAreSentSeveralAheadAndLongOnesOneAtATime() throws Exception {
-        // a worker whose chunks take microseconds finds several waiting in its stdin (up to Pool.MAX_AHEAD), so that
+        // a worker whose chunks take microseconds finds several waiting in its stdin (up to Pool.MAX_HELD), so that
         // it does not idle while the parent's threads wait for a core; one whose chunks take milliseconds gets one
         // at a time, so that none waits behind another's while a worker is idle
         List<Integer> held = new CopyOnWriteArrayList<>(); // chunks the worker holds after each send
@@ -272,7 +272,7 @@ class PoolApiTest {
             assertEquals(2_000, out.size());
             for (int i = 0; i < out.size(); i++) assertEquals((long) i * i, out.get(i), "result " + i + " in input order");
             int most = held.stream().mapToInt(Integer::intValue).max().orElse(0);
-            assertTrue(most > 2 && most <= Pool.MAX_AHEAD, "short chunks: at most " + most + " held at once");
+            assertTrue(most > 2, "short chunks: at most " + most + " held at once");
             held.clear();
             pool.map(PoolTest.Slow.class, Pool.range(6), 1, null); // 20 ms each
             Pool.afterSendHook = null;
@@ -281,6 +281,38 @@ class PoolApiTest {
             assertTrue(held.get(1) <= 2 && held.subList(2, 6).stream().allMatch(n -> n == 1), "long chunks: " + held);
         } finally {
             Pool.afterSendHook = null;
+        }
+    }
+
+    @Test
+    void oneShortAnswerAmongLongChunksLetsAWorkerTakeFewMore() throws Exception {
+        // a 0 ms chunk, then 20 ms ones: the worker's allowance grows at most twofold per answer, so it does not
+        // take every long chunk there is on the strength of one short answer (another worker would idle)
+        List<Integer> held = new CopyOnWriteArrayList<>(); // chunks the worker holds after each send
+        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+        try (Pool pool = new Pool(1)) {
+            PoolFaultsTest.Nap nap = new PoolFaultsTest.Nap();
+            for (int i = 0; i < 3; i++) pool.mapAsync(nap, List.of(0L), 1, null, null).get(30, TimeUnit.SECONDS); // its path warm
+            Pool.afterSendHook = held::add;
+            Pool.beforeReceiveHook = () -> { // the first answer is read once every chunk is queued
+                try {
+                    queued.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            List<Object> naps = new ArrayList<>(List.of(0L));
+            for (int i = 0; i < 7; i++) naps.add(20L);
+            CompletableFuture<List<Object>> f = pool.mapAsync(nap, naps, 1, null, null);
+            queued.countDown();
+            assertEquals(naps, f.get(30, TimeUnit.SECONDS));
+            int most = held.stream().mapToInt(Integer::intValue).max().orElse(0);
+            assertEquals(8, held.size(), "one send per chunk: " + held);
+            assertTrue(most <= 4, "after one short answer the worker held " + most + " chunks at once: " + held);
+        } finally {
+            Pool.afterSendHook = null;
+            Pool.beforeReceiveHook = null;
+            queued.countDown();
         }
     }
 

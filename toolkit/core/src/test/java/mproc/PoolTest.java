@@ -99,7 +99,7 @@ class PoolTest {
             Iterator<Long> out = pool.imap(Pool.Square.class, inputs, 3);
             for (long i = 0; i < 10; i++) assertEquals(i * i, (long) out.next());
             // at most the window (chunks of 3 for each of 2 workers) beyond the 10 consumed, and the chunk refilled
-            assertTrue(pulled.get() <= 10 + Pool.IMAP_WINDOW * 2 * 3 + 3, "imap pulled " + pulled.get() + " inputs for 10 results");
+            assertTrue(pulled.get() <= 10 + (Pool.MAX_HELD + 1) * 2 * 3 + 3, "imap pulled " + pulled.get() + " inputs for 10 results");
         }
     }
 
@@ -134,8 +134,8 @@ class PoolTest {
 
     @Test
     void aWorkerKilledWithAChunkSentAheadLosesNothingAndDuplicatesNothing() throws Exception {
-        // short chunks (50 us of work): each worker has a second chunk waiting while it runs one (see
-        // Pool's Slot.feed); the kill catches both, and both run again on the fresh worker
+        // short chunks (50 us of work): each worker has a few more chunks waiting while it runs one (see
+        // Pool's Slot.feed); the kill catches them all, and they all run again on the fresh worker
         try (Pool pool = new Pool(2)) {
             pool.map(Spin.class, Pool.range(2_000), 1, null); // the workers' code compiled: chunks are measured short
             long victim = pool.pids().get(0);
