@@ -1172,15 +1172,18 @@ def bench_tests():
                 "pool_efficiency_2w", "threads_efficiency_2t", "pool_efficiency_2w_vs_threads", "break_even_task_us", "python_pool_8x100_s", "python_pool_efficiency_2w",
                 "python_break_even_task_us", "pool_8x100_vs_python", "pool_efficiency_2w_vs_python",
                 "break_even_vs_python", "pool_task_overhead_us", "python_pool_task_overhead_us", "pool_task_overhead_vs_python",
-                "pool_task_overhead_cold_us", "pool_task_overhead_warmup_maps",
+                "pool_task_overhead_cold_us", "pool_task_overhead_warmup_maps", "pool_task_overhead_jit_settled",
                 "imap_1e3_task_us", "imap_1e6_task_us", "imap_task_us_flatness", "imap_heap_growth_1e6_vs_1e3_mb",
                 "queue_curve_1p1c_msgs_per_s", "queue_curve_8p8c_msgs_per_s", "worker_idle_rss_mb", "python_spawn_idle_rss_mb",
                 "worker_idle_rss_vs_python_spawn"} <= values.keys(), sorted(values))
-        # the overhead is timed once the JIT is done (3 quiet maps at least), after a first map that compiled everything
+        # the overhead is timed after a warm-up of 3 maps at least (until the JIT is quiet), which made the maps faster
+        # than the first one with both workers up
         expect(values.get("pool_task_overhead_warmup_maps", 0) >= 3
                and values.get("pool_task_overhead_cold_us", 0) > values.get("pool_task_overhead_us", 1e9), values)
+        expect(values.get("pool_task_overhead_jit_settled") in (0.0, 1.0), values)
         # a growth may be zero or below (the heap after a GC can shrink); anything else measured is positive
-        expect(all(v > 0 or ("break_even" in k and v != v) or ("growth" in k and v == v) for k, v in values.items()), values)
+        expect(all(v > 0 or ("break_even" in k and v != v) or ("growth" in k and v == v) or k.endswith("_settled")
+                   for k, v in values.items()), values)
         header, goals = csv_rows(d / "goals.csv")
         expect(len(goals) >= 8 and is_png(d / "goals.png"), f"goals: {header} {goals}")
         expect(re.search(r"^MatmulBenchmark\.multiply\s+avgt\s+5\s+[\d.]+", out, re.M), "no JMH result line:\n" + out[-1500:])

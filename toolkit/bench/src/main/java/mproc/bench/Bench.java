@@ -232,15 +232,19 @@ public final class Bench implements Callable<Integer> {
 
     /**
      * Per-task overhead of a warm Pool(2), 10,000 trivial tasks, chunk size 1, once the JIT is done; beside it the
-     * pool's first map and the untimed maps the JIT took; Python's Pool(2) after its two untimed maps.
+     * first map once the workers are up, the untimed maps the JIT took and whether it settled; Python's Pool(2)
+     * after its two untimed maps.
      */
     private void overheadRows() throws Exception {
         int tasks = quick ? 1_000 : 10_000, n = Math.min(samples, 10);
         ScaleBench.PoolTasks t = ScaleBench.poolTaskMicros(tasks, n);
         double us = t.warm();
         row(rows, "pool_task_overhead_us", us, "us");
-        row(rows, "pool_task_overhead_cold_us", t.cold(), "us"); // the pool's first map: nothing compiled yet
+        row(rows, "pool_task_overhead_cold_us", t.cold(), "us"); // the first map once the workers are up: JIT cold
         row(rows, "pool_task_overhead_warmup_maps", t.warmUpMaps(), "maps");
+        row(rows, "pool_task_overhead_jit_settled", t.settled() ? 1 : 0, "bool"); // 0: timed after the warm-up's cap
+        if (!t.settled()) System.out.println("bench: the JIT was still compiling after " + t.warmUpMaps()
+                + " warm-up maps; pool_task_overhead_us was timed all the same");
         java.util.Map<String, Double> py = mproc.tutorial.Python.run(PY_BENCH, "overhead", "" + tasks, "" + n);
         if (py.containsKey("python_pool_task_us")) {
             row(rows, "python_pool_task_overhead_us", py.get("python_pool_task_us"), "us");

@@ -28,10 +28,11 @@ public final class ScaleBench {
 
     /**
      * Per-task microseconds of a warm {@code Pool(2)}, {@code map(Square, range(tasks), chunksize 1)}: {@code cold},
-     * the pool's first map (nothing compiled yet); {@code warm}, the median of {@code samples} timed maps once
-     * the JIT compilers are done ({@link #warmUp}); {@code warmUpMaps}, the untimed maps that took.
+     * the first such map once both workers are up (the code it runs not compiled yet); {@code warm}, the median of
+     * {@code samples} timed maps once the JIT compilers are done ({@link #warmUp}); {@code warmUpMaps}, the
+     * untimed maps that took; {@code settled}, whether the compilers did go quiet (false: the warm-up's cap ended it).
      */
-    public record PoolTasks(double cold, double warm, int warmUpMaps) {}
+    public record PoolTasks(double cold, double warm, int warmUpMaps, boolean settled) {}
 
     /**
      * {@link PoolTasks} measured. Python's side, {@code python_bench.py overhead}, times its maps after two untimed
@@ -42,17 +43,20 @@ public final class ScaleBench {
     public static PoolTasks poolTaskMicros(int tasks, int samples) throws InterruptedException {
         try (Pool pool = new Pool(2)) {
             java.util.List<Integer> inputs = Pool.range(tasks);
+            // both feeders take a chunk of these at once and wait for their worker's answer: both JVMs are up after
+            pool.map(Pool.Square.class, Pool.range(200), 1, null);
             long t0 = System.nanoTime();
             pool.map(Pool.Square.class, inputs, 1, null);
             double cold = (System.nanoTime() - t0) / 1e3 / tasks;
-            int warmUp = warmUp(() -> pool.map(Pool.Square.class, inputs, 1, null), 3, 100, TimeUnit.SECONDS.toNanos(30));
+            int max = 100;
+            int warmUp = warmUp(() -> pool.map(Pool.Square.class, inputs, 1, null), 3, max, TimeUnit.SECONDS.toNanos(30));
             double[] us = new double[samples];
             for (int s = 0; s < samples; s++) {
                 t0 = System.nanoTime();
                 pool.map(Pool.Square.class, inputs, 1, null);
                 us[s] = (System.nanoTime() - t0) / 1e3 / tasks;
             }
-            return new PoolTasks(cold, IpcBench.median(us), warmUp);
+            return new PoolTasks(cold, IpcBench.median(us), Math.abs(warmUp), warmUp > 0);
         }
     }
 
@@ -64,22 +68,23 @@ public final class ScaleBench {
     /**
      * Runs {@code r} until this JVM's JIT compilers did nothing during {@code quiet} runs in a row (their total
      * compilation time, {@link java.lang.management.CompilationMXBean}, did not move), at least {@code quiet}
-     * and at most {@code max} runs or {@code maxNanos}; returns the runs made. The workers' compilers are not
-     * watched from here: they compile the same short paths (decode, apply, encode) and settle no later than the
-     * parent's feeder and relay loops. Without a compilation time to watch (a JVM without JIT), {@code quiet} runs.
+     * and at most {@code max} runs or {@code maxNanos}; returns the runs made, negated if a cap ended the warm-up
+     * before the compilers went quiet. The workers' compilers are not watched from here: they compile the same
+     * short paths (decode, apply, encode) and settle no later than the parent's feeder and relay loops. Without
+     * a compilation time to watch (a JVM without JIT), {@code quiet} runs.
      */
     static int warmUp(Run r, int quiet, int max, long maxNanos) throws InterruptedException {
         java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean watched = jit != null && jit.isCompilationTimeMonitoringSupported();
         long end = System.nanoTime() + maxNanos;
         int runs = 0, still = 0;
-        while (runs < max && (still < quiet || runs < quiet) && System.nanoTime() < end) {
+        while (still < quiet && runs < max && System.nanoTime() < end) {
             long before = watched ? jit.getTotalCompilationTime() : 0;
             r.run();
             runs++;
             still = !watched || jit.getTotalCompilationTime() == before ? still + 1 : 0;
         }
-        return runs;
+        return still >= quiet ? runs : -runs;
     }
 
     /** One imap size: microseconds per task, and the parent's live heap (MB, after a full GC), its peak during the run. */
