@@ -96,7 +96,7 @@ public final class Cluster implements AutoCloseable {
                 throw e;
             }
             try {
-                // the first local cluster of a class path trains the nodes' class archive (~2 s, once)
+                // the first local cluster of a class path trains the nodes' class archive (~8 s here, once)
                 Worker first = node(1);
                 first.prepare(Duration.ofMinutes(2));
                 servers.add(first.start());
@@ -117,7 +117,7 @@ public final class Cluster implements AutoCloseable {
             cleanup = cleanupHook();
         }
         String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
-        Nodes.logFile = workDir.resolve("client.log");
+        Nodes.logFile = Nodes.logFile(workDir, "client");
         try {
             client = Ignition.start(Nodes.config(name, true, addresses, localHost, 0, workDir, ssl));
         } catch (IgniteException e) {

@@ -138,7 +138,8 @@ final class Nodes {
 
     /**
      * Ignite's log at WARNING and above, one line each, tagged with the node's name: into the cluster's log
-     * files ({@link Cluster#log()} tabulates them) or, for a node started by hand, on stderr.
+     * files ({@link Cluster#log()} tabulates them; a node started by hand writes its own, {@code <name>.log} in its
+     * work directory) or, in a JVM without a log file, on stderr.
      */
     private static synchronized JavaLogger logger(String name) {
         tag = name;

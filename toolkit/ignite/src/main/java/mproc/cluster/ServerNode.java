@@ -17,7 +17,8 @@ import org.apache.ignite.Ignition;
  * <p>The node speaks mutual TLS with the cluster's key ({@code cluster.p12} in the work directory, see
  * {@link Nodes#generateKey}, with its password in {@code cluster.p12.password} next to it): only peers
  * that hold the same key can join it or send it a job. A node started by hand needs both files, copied
- * from the cluster's work directory into its own (0700); without them it refuses to start.
+ * from the cluster's work directory into its own (0700); without them it refuses to start. Ignite's warnings go
+ * to {@code <name>.log} in the work directory (a name is therefore a file name: no path separators).
  *
  * <p>With the single argument {@code --train} it is the node JVMs' class-archive training run: a node of
  * its own (discovery ports from 49000 up, listed only to itself, with a key of its own, so it never meets a real cluster) that
@@ -33,6 +34,9 @@ public final class ServerNode implements Task {
         }
         if (args.length < 4) throw new IllegalArgumentException("usage: name port workDir address...");
         String name = args[0];
+        if (name.isEmpty() || name.contains("/") || name.contains(java.io.File.separator) || name.startsWith(".")) {
+            throw new IllegalArgumentException("a node's name is a file name (its log is <name>.log): " + name);
+        }
         int port = Integer.parseInt(args[1]);
         long t0 = System.nanoTime();
         Path workDir = Path.of(args[2]);

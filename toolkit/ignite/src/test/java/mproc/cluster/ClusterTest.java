@@ -38,6 +38,9 @@ class ClusterTest {
             assertTrue(main > 0, "a node JVM's command line: " + args);
             List<String> options = new ArrayList<>(args.subList(0, main));
             options.removeIf(o -> o.endsWith(".jar") || o.contains(java.io.File.pathSeparator + "/")); // the class path
+            // and the archive itself (used once it is trained: a node started before may lack it)
+            options.removeIf(o -> o.startsWith("-XX:AOTCache=") || o.startsWith("-XX:SharedArchiveFile=")
+                    || o.equals("-XX:+UnlockDiagnosticVMOptions") || o.startsWith("-XX:ArchiveRelocationMode="));
             FIRST_NODE_OPTIONS.compareAndSet(null, options);
             List<String> first = FIRST_NODE_OPTIONS.get(), differ = new ArrayList<>(options);
             differ.removeAll(first);
