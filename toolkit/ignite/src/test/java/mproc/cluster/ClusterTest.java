@@ -112,6 +112,11 @@ class ClusterTest {
             assertEquals(2, c.size());
             assertFalse(c.stats().stringColumn("node").contains("node-3") && c.stats().rowCount() == 3
                     && c.stats().where(c.stats().stringColumn("node").isEqualTo("node-3")).intColumn("tasks").sum() == 60);
+            // the survivors' warnings about it went to their logs in the work directory (<name>.log), which
+            // Cluster.log() reads: the nodes and the cluster agree on where a node's log is
+            Table log = c.log();
+            assertTrue(log.stringColumn("node").asList().stream().anyMatch(n -> n.equals("node-1") || n.equals("node-2")),
+                    "a surviving node reported the death:\n" + log.print());
         }
     }
 
