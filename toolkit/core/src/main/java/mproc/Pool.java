@@ -103,7 +103,7 @@ import java.util.function.IntConsumer;
 public final class Pool implements AutoCloseable {
     /** How many times, by default, a chunk is tried when its worker JVM dies under it (the first run and two retries). */
     public static final int MAX_TRIES = 3;
-    /** Chunks with less work than this (as last measured) are sent ahead: see {@code Slot.feed} and {@link #ahead}. */
+    /** Chunks with less work than this (as last measured) are sent ahead: see {@code Slot.feed} and {@link #mayHold}. */
     static final long AHEAD_BELOW_NANOS = 1_000_000;
     /** About this much work (as last measured) waits for a worker, in at most {@link #MAX_HELD} chunks. */
     static final long AHEAD_WORK_NANOS = 200_000;
@@ -883,7 +883,10 @@ public final class Pool implements AutoCloseable {
         for (int i = 0; i < stops; i++) work.add(STOP);
     }
 
-    /** For {@link ProcessPoolExecutor#shutdownNow()}: takes out the chunks no worker has started. */
+    /**
+     * For {@link ProcessPoolExecutor#shutdownNow()}: the chunks no worker has started, those still queued taken
+     * out, those sent ahead to a worker left in place (listed only).
+     */
     List<Chunk> drainWaiting() {
         List<Chunk> waiting = new ArrayList<>(), out = new ArrayList<>();
         work.drainTo(waiting);
@@ -989,7 +992,7 @@ public final class Pool implements AutoCloseable {
 
         /**
          * Sends chunks to this slot's worker and completes them as its answers come back (in the order sent).
-         * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), more chunks ({@link #ahead}) are sent
+         * While chunks are short (under {@link #AHEAD_BELOW_NANOS} of work), more chunks ({@link #mayHold}) are sent
          * before the answer to the oldest is in, so the worker finds its next chunk waiting instead of idling for
          * a round trip, unless another worker is waiting for work; long chunks are sent one at a time, so that
          * none waits behind another worker's while a third worker is idle. A fresh worker's answer to the initializer is awaited before anything else;
