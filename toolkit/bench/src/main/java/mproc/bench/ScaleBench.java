@@ -48,17 +48,19 @@ public final class ScaleBench {
             long t0 = System.nanoTime();
             pool.map(Pool.Square.class, inputs, 1, null);
             double cold = (System.nanoTime() - t0) / 1e3 / tasks;
-            int max = 100;
-            int warmUp = warmUp(() -> pool.map(Pool.Square.class, inputs, 1, null), 3, max, TimeUnit.SECONDS.toNanos(30));
+            WarmUp warmUp = warmUp(() -> pool.map(Pool.Square.class, inputs, 1, null), 3, 100, TimeUnit.SECONDS.toNanos(30));
             double[] us = new double[samples];
             for (int s = 0; s < samples; s++) {
                 t0 = System.nanoTime();
                 pool.map(Pool.Square.class, inputs, 1, null);
                 us[s] = (System.nanoTime() - t0) / 1e3 / tasks;
             }
-            return new PoolTasks(cold, IpcBench.median(us), Math.abs(warmUp), warmUp > 0);
+            return new PoolTasks(cold, IpcBench.median(us), warmUp.runs(), warmUp.settled());
         }
     }
+
+    /** What a warm-up did: the runs it made, and whether the compilers went quiet (false: a cap ended it). */
+    record WarmUp(int runs, boolean settled) {}
 
     /** One untimed run of what a warm-up repeats. */
     interface Run {
@@ -68,12 +70,11 @@ public final class ScaleBench {
     /**
      * Runs {@code r} until this JVM's JIT compilers did nothing during {@code quiet} runs in a row (their total
      * compilation time, {@link java.lang.management.CompilationMXBean}, did not move), at least {@code quiet}
-     * and at most {@code max} runs or {@code maxNanos}; returns the runs made, negated if a cap ended the warm-up
-     * before the compilers went quiet. The workers' compilers are not watched from here: they compile the same
+     * and at most {@code max} runs or {@code maxNanos}. The workers' compilers are not watched from here: they compile the same
      * short paths (decode, apply, encode) and settle no later than the parent's feeder and relay loops. Without
      * a compilation time to watch (a JVM without JIT), {@code quiet} runs.
      */
-    static int warmUp(Run r, int quiet, int max, long maxNanos) throws InterruptedException {
+    static WarmUp warmUp(Run r, int quiet, int max, long maxNanos) throws InterruptedException {
         java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean watched = jit != null && jit.isCompilationTimeMonitoringSupported();
         long end = System.nanoTime() + maxNanos;
@@ -84,7 +85,7 @@ public final class ScaleBench {
             runs++;
             still = !watched || jit.getTotalCompilationTime() == before ? still + 1 : 0;
         }
-        return still >= quiet ? runs : -runs;
+        return new WarmUp(runs, still >= quiet);
     }
 
     /** One imap size: microseconds per task, and the parent's live heap (MB, after a full GC), its peak during the run. */
