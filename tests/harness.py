@@ -1283,12 +1283,16 @@ def orphan_test():
 
 # The groups in phases, one after the other; the lanes of a phase run side by side (two cores), each a harness
 # process of its own with its own tag, so that its checks for leftover workers see only its processes. Side by
-# side: the toolkit's Maven tests, and the scripts (JBang), which share no files. Not three lanes (the Ignite
-# module's tests apart: toolkit-core, toolkit-cluster): 30 s sooner, but barrier.java's p1 and p2 were then
-# released 200 ms apart, its check being 50 ms. Alone: whatever runs a
-# notebook (the performance chapter checks that 2 workers use both cores; the fault cases count CPU time).
-# Last, side by side: the bench's smoke run (its figures are not checked) and the browser's view of the notebooks.
-PHASES = ((("toolkit",), ("scripts", "newcomer", "repl", "versions")),
+# side first: the toolkit's Maven tests of every module but ignite, then the newcomer's, the REPL's and the
+# version checks; and the Ignite module's Maven tests, then the scripts (JBang), cluster.java among them, so
+# that no two Ignite clusters of the suite start at once (the toolkit's modules are taken from ~/.m2, which
+# make setup filled; the scripts compile the toolkit's sources, and so share no files with Maven). The two
+# lanes take about as long (measured: the toolkit's tests in one lane took 100-150 s longer than the rest).
+# Not three lanes: 30 s sooner, but barrier.java's p1 and p2 were then released 200 ms apart, its check being
+# 50 ms. Alone: whatever runs a notebook (the performance chapter checks that 2 workers use both cores; the
+# fault cases count CPU time). Last, side by side: the bench's smoke run (its figures are not checked) and the
+# browser's view of the notebooks.
+PHASES = ((("toolkit-core", "newcomer", "repl", "versions"), ("toolkit-cluster", "scripts")),
           (("notebooks", "exercises", "faults"),),
           (("bench",), ("browser",)))
 LANES = tuple(lane for phase in PHASES for lane in phase)
