@@ -1193,7 +1193,7 @@ def bench_tests():
                 "python_break_even_task_us", "pool_8x100_vs_python", "pool_efficiency_2w_vs_python",
                 "break_even_vs_python", "pool_task_overhead_us", "python_pool_task_overhead_us", "pool_task_overhead_vs_python",
                 "pool_task_overhead_cold_us", "pool_task_overhead_warmup_maps", "pool_task_overhead_jit_settled",
-                "imap_1e3_task_us", "imap_1e6_task_us", "imap_task_us_flatness", "imap_heap_growth_1e6_vs_1e3_mb",
+                "imap_1e3_task_us", "imap_1e6_task_us", "imap_warmup_imaps", "imap_jit_settled", "imap_task_us_flatness", "imap_heap_growth_1e6_vs_1e3_mb",
                 "queue_curve_1p1c_msgs_per_s", "queue_curve_8p8c_msgs_per_s", "worker_idle_rss_mb", "python_spawn_idle_rss_mb",
                 "worker_idle_rss_vs_python_spawn"} <= values.keys(), sorted(values))
         # the overhead is timed after a warm-up of 3 maps at least (until the JIT is quiet), which made the maps faster
@@ -1201,6 +1201,8 @@ def bench_tests():
         expect(values.get("pool_task_overhead_warmup_maps", 0) >= 3
                and values.get("pool_task_overhead_cold_us", 0) > values.get("pool_task_overhead_us", 1e9), values)
         expect(values.get("pool_task_overhead_jit_settled") in (0.0, 1.0), values)
+        # imap's sizes are timed after untimed imaps until the JIT is quiet (3 at most in --quick)
+        expect(1 <= values.get("imap_warmup_imaps", 0) <= 3 and values.get("imap_jit_settled") in (0.0, 1.0), values)
         # a growth may be zero or below (the heap after a GC can shrink); anything else measured is positive
         expect(all(v > 0 or ("break_even" in k and v != v) or ("growth" in k and v == v) or k.endswith("_settled")
                    for k, v in values.items()), values)

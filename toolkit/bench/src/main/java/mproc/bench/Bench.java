@@ -254,8 +254,11 @@ public final class Bench implements Callable<Integer> {
 
     /** imap from 10^3 to 10^6 trivial inputs: time per task at each size, its flatness, the parent's memory. */
     private void imapRows() throws Exception {
-        java.util.Map<Long, ScaleBench.ImapRun> runs = ScaleBench.imap(IMAP_SIZES, imapChunk, quick ? 1 : ScaleBench.IMAP_ROUNDS,
-                quick ? 10_000 : ScaleBench.IMAP_WARMUP);
+        ScaleBench.Imap imap = ScaleBench.imap(IMAP_SIZES, imapChunk, quick ? 1 : ScaleBench.IMAP_ROUNDS,
+                quick ? 3 : ScaleBench.IMAP_WARMUP_MAX);
+        java.util.Map<Long, ScaleBench.ImapRun> runs = imap.runs();
+        row(rows, "imap_warmup_imaps", imap.warmUp().runs(), "imaps");
+        row(rows, "imap_jit_settled", imap.warmUp().settled() ? 1 : 0, "bool"); // 0: timed after the warm-up's cap
         double min = Double.MAX_VALUE, max = 0;
         for (ScaleBench.ImapRun r : runs.values()) {
             String e = "1e" + Math.round(Math.log10(r.n()));

@@ -94,8 +94,18 @@ public final class ScaleBench {
     /** Points in each run where the live heap is measured (a full GC each; their pauses are not timed). */
     static final int HEAP_SAMPLES = 4;
 
-    /** Inputs of the imap warm-up (untimed; the pool's and the parent's paths compiled before any size is timed). */
-    static final long IMAP_WARMUP = 400_000;
+    /**
+     * Inputs of each untimed imap of the warm-up, which runs them until the JIT is quiet ({@link #warmUp}: 3
+     * imaps in a row with no compilation, at most {@value #IMAP_WARMUP_MAX} imaps or 30 s), so that the pool's
+     * and the parent's paths are compiled before any size is timed.
+     */
+    static final long IMAP_WARMUP = 40_000;
+
+    /** At most this many warm-up imaps (see {@link #IMAP_WARMUP}). */
+    static final int IMAP_WARMUP_MAX = 100;
+
+    /** The imap sizes' runs, and what their warm-up did. */
+    public record Imap(Map<Long, ImapRun> runs, WarmUp warmUp) {}
 
     /** Rounds of the imap sizes: each round times every size once over (see {@link #imapRepeats}). */
     static final int IMAP_ROUNDS = 5;
@@ -116,17 +126,19 @@ public final class ScaleBench {
      * the parent's RSS (even VmHWM reset through /proc/self/clear_refs) mostly shows the heap the JVM committed
      * for the bench's earlier groups and keeps.
      */
-    public static Map<Long, ImapRun> imap(long[] sizes, int chunksize) throws InterruptedException {
-        return imap(sizes, chunksize, IMAP_ROUNDS, IMAP_WARMUP);
+    public static Imap imap(long[] sizes, int chunksize) throws InterruptedException {
+        return imap(sizes, chunksize, IMAP_ROUNDS, IMAP_WARMUP_MAX);
     }
 
-    /** As {@link #imap(long[], int)} with {@code rounds} rounds after a warm-up of {@code warmup} inputs. */
-    public static Map<Long, ImapRun> imap(long[] sizes, int chunksize, int rounds, long warmup) throws InterruptedException {
+    /** As {@link #imap(long[], int)} with {@code rounds} rounds after at most {@code warmupMax} warm-up imaps. */
+    public static Imap imap(long[] sizes, int chunksize, int rounds, int warmupMax) throws InterruptedException {
         Map<Long, ImapRun> out = new LinkedHashMap<>();
         Map<Long, List<Double>> us = new LinkedHashMap<>();
         Map<Long, double[]> peaks = new LinkedHashMap<>();
+        WarmUp warmUp;
         try (Pool pool = new Pool(2)) {
-            drainSampled(pool.imap(Pool.Square.class, new Range(warmup), chunksize), warmup, null, null);
+            warmUp = warmUp(() -> drainSampled(pool.imap(Pool.Square.class, new Range(IMAP_WARMUP), chunksize), IMAP_WARMUP, null, null),
+                    3, warmupMax, TimeUnit.SECONDS.toNanos(30));
             for (int round = 0; round < rounds; round++) {
                 for (long n : sizes) {
                     // the sum of i*i for i < n, wrapped to a long as the summed results are
@@ -148,7 +160,7 @@ public final class ScaleBench {
         for (long n : sizes) {
             out.put(n, new ImapRun(n, IpcBench.median(us.get(n).stream().mapToDouble(Double::doubleValue).toArray()), peaks.get(n)[0]));
         }
-        return out;
+        return new Imap(out, warmUp);
     }
 
     private static long drainSampled(Iterator<Long> it, long n, long[] gcNanos, double[] peak) {
