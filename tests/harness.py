@@ -4,7 +4,7 @@
   harness.py                      every test below, ending with "N passed, N failed": the groups in PHASES,
                                   some side by side, each line prefixed with its lane's number
   harness.py --serial             the same, one group after another
-  harness.py GROUP...             only these groups, one after another (say `harness.py notebooks faults`)
+  harness.py GROUP...             only these groups, in the order given (say `harness.py notebooks faults`)
   harness.py --execute-notebooks  re-execute notebooks/*.ipynb in place (the committed outputs)
 
 Tests:
@@ -1218,11 +1218,11 @@ def bench_tests():
 # ----------------------------------------------------------------------------- the reader's view (browser)
 
 def browser_tests():
-    """Every executed notebook (this run's, else the committed ones) opened in Jupyter Notebook in headless
-    Chromium: its charts render as images, its tables show, no error output; a screenshot of each."""
-    executed = BUILD / "notebooks"
+    """Every notebook as committed, which is what a reader opens (the notebook test checks that its outputs
+    come from the current sources), opened in Jupyter Notebook in headless Chromium: its charts render as
+    images, its tables show, no error output, the kernel starts; a screenshot of each."""
     sources = chapter_notebooks()
-    nb_dir = executed if executed.is_dir() and all((executed / s.name).exists() for s in sources) else ROOT / "notebooks"
+    nb_dir = ROOT / "notebooks"
     shots = BUILD / "browser"
     shots.mkdir(parents=True, exist_ok=True)
     seen = {}
@@ -1284,19 +1284,19 @@ def orphan_test():
 
 
 # The groups in phases, one after the other; the lanes of a phase run side by side (two cores), each a harness
-# process of its own with its own tag, so that its checks for leftover workers see only its processes. Side by
-# side first: the toolkit's Maven tests of every module but ignite, then the newcomer's, the REPL's and the
-# version checks; and the Ignite module's Maven tests, then the scripts (JBang), cluster.java among them, so
-# that no two Ignite clusters of the suite start at once (the toolkit's modules are taken from ~/.m2, which
-# make setup filled; the scripts compile the toolkit's sources, and so share no files with Maven). The two
-# lanes take about as long (measured: the toolkit's tests in one lane took 100-150 s longer than the rest).
+# process of its own with its own tag, so that its checks for leftover workers see only its processes; a lane
+# runs its groups in the order given. Side by side first: the toolkit's Maven tests of every module but ignite,
+# the newcomer's, the REPL's and the version checks, then the browser's view of the committed notebooks; and
+# the scripts (JBang), then the Ignite module's Maven tests, which start after cluster.java has ended, so that
+# no two Ignite clusters of the suite start at once (the toolkit's modules are taken from ~/.m2, which make setup
+# filled; the scripts compile the toolkit's sources, and so share no files with Maven). The two lanes take
+# about as long (measured: with all the toolkit's tests in one lane, it took 100-150 s longer than the rest).
 # Not three lanes: 30 s sooner, but barrier.java's p1 and p2 were then released 200 ms apart, its check being
 # 50 ms. Alone: whatever runs a notebook (the performance chapter checks that 2 workers use both cores; the
-# fault cases count CPU time). Last, side by side: the bench's smoke run (its figures are not checked) and the
-# browser's view of the notebooks.
-PHASES = ((("toolkit-core", "newcomer", "repl", "versions"), ("toolkit-cluster", "scripts")),
+# fault cases count CPU time). Last: the bench's smoke run (its figures are not checked).
+PHASES = ((("toolkit-core", "newcomer", "repl", "versions", "browser"), ("scripts", "toolkit-cluster")),
           (("notebooks", "exercises", "faults"),),
-          (("bench",), ("browser",)))
+          (("bench",),))
 LANES = tuple(lane for phase in PHASES for lane in phase)
 
 
@@ -1399,12 +1399,16 @@ def main():
               "faults": notebook_fault_tests, "versions": version_tests,
               "bench": bench_tests, "browser": browser_tests}
     took = {}
-    for name, fn in groups.items():
-        if not only or name in only:
-            print(f"== {name}", flush=True)
-            g0 = time.time()
-            fn()
-            took[name] = time.time() - g0
+    unknown = [g for g in only if g not in groups]
+    if unknown:
+        print(f"no such group: {', '.join(unknown)} (the groups: {', '.join(groups)})", file=sys.stderr)
+        sys.exit(2)
+    # in the order given; --serial: every lane's groups, one after another (the toolkit's tests once, in parts)
+    for name in only or [g for lane in LANES for g in lane]:
+        print(f"== {name}", flush=True)
+        g0 = time.time()
+        groups[name]()
+        took[name] = time.time() - g0
     orphan_test()
     took_text = ", ".join(f"{n} {t:.0f}s" for n, t in took.items())
     if LANE:  # what run_lanes reads: every result, whatever the kernels wrote on this lane's output
