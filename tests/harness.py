@@ -1218,11 +1218,11 @@ def bench_tests():
 # ----------------------------------------------------------------------------- the reader's view (browser)
 
 def browser_tests():
-    """Every notebook as committed, which is what a reader opens (the notebook test checks that its outputs
-    come from the current sources), opened in Jupyter Notebook in headless Chromium: its charts render as
-    images, its tables show, no error output, the kernel starts; a screenshot of each."""
+    """Every executed notebook (this run's, else the committed ones) opened in Jupyter Notebook in headless
+    Chromium: its charts render as images, its tables show, no error output; a screenshot of each."""
+    executed = BUILD / "notebooks"
     sources = chapter_notebooks()
-    nb_dir = ROOT / "notebooks"
+    nb_dir = executed if executed.is_dir() and all((executed / s.name).exists() for s in sources) else ROOT / "notebooks"
     shots = BUILD / "browser"
     shots.mkdir(parents=True, exist_ok=True)
     seen = {}
@@ -1286,17 +1286,18 @@ def orphan_test():
 # The groups in phases, one after the other; the lanes of a phase run side by side (two cores), each a harness
 # process of its own with its own tag, so that its checks for leftover workers see only its processes; a lane
 # runs its groups in the order given. Side by side first: the toolkit's Maven tests of every module but ignite,
-# the newcomer's, the REPL's and the version checks, then the browser's view of the committed notebooks; and
-# the scripts (JBang), then the Ignite module's Maven tests, which start after cluster.java has ended, so that
-# no two Ignite clusters of the suite start at once (the toolkit's modules are taken from ~/.m2, which make setup
-# filled; the scripts compile the toolkit's sources, and so share no files with Maven). The two lanes take
-# about as long (measured: with all the toolkit's tests in one lane, it took 100-150 s longer than the rest).
-# Not three lanes: 30 s sooner, but barrier.java's p1 and p2 were then released 200 ms apart, its check being
-# 50 ms. Alone: whatever runs a notebook (the performance chapter checks that 2 workers use both cores; the
-# fault cases count CPU time). Last: the bench's smoke run (its figures are not checked).
-PHASES = ((("toolkit-core", "newcomer", "repl", "versions", "browser"), ("scripts", "toolkit-cluster")),
+# then the newcomer's, the REPL's and the version checks; and the Ignite module's Maven tests, then the scripts
+# (JBang), cluster.java among them, so that no two Ignite clusters of the suite start at once (the toolkit's
+# modules are taken from ~/.m2, which make setup filled; the scripts compile the toolkit's sources, and so
+# share no files with Maven). Measured: with all the toolkit's tests in one lane, the phase took 579 s, 507 s
+# so; with the browser's view at the end of the first lane (the Ignite tests after the scripts), 563 s, the
+# view and the Ignite tests slowing each other. Not three lanes: 30 s sooner, but barrier.java's p1 and p2
+# were then released 200 ms apart, its check being 50 ms. Alone: whatever runs a notebook (the performance
+# chapter checks that 2 workers use both cores; the fault cases count CPU time). Last, side by side: the
+# bench's smoke run (its figures are not checked) and the browser's view of the notebooks this run executed.
+PHASES = ((("toolkit-core", "newcomer", "repl", "versions"), ("toolkit-cluster", "scripts")),
           (("notebooks", "exercises", "faults"),),
-          (("bench",),))
+          (("bench",), ("browser",)))
 LANES = tuple(lane for phase in PHASES for lane in phase)
 
 
