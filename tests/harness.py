@@ -188,8 +188,7 @@ def script_command(script):
     """The java command JBang runs for jbang-scripts/<script>.java (built already), from `jbang info tools`:
     its JDK, runtime options, class path and main class; arguments go after it."""
     rc, out, err = run([JBANG, "info", "tools", f"jbang-scripts/{script}.java"], timeout=180)
-    if rc != 0:
-        raise AssertionError(f"jbang info tools {script}.java: exit {rc}\n{err[-1500:]}")
+    expect(rc == 0, f"jbang info tools {script}.java: exit {rc}\n{err[-1500:]}")
     info = json.loads(out)
     java = Path(info.get("availableJdkPath") or os.environ["JAVA_HOME"]) / "bin" / "java"
     return [str(java), *info.get("runtimeOptions", []), "-classpath",
